@@ -1,0 +1,33 @@
+"""readouts: structured, auditable event data from diplomatic readouts."""
+from readouts.records import (
+    CleanDocument,
+    Engagement,
+    IngestError,
+    Issue,
+    Location,
+    Mention,
+    Participant,
+    PlannedEngagement,
+    RawDocument,
+    Readout,
+    Span,
+    Statement,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CleanDocument",
+    "Engagement",
+    "IngestError",
+    "Issue",
+    "Location",
+    "Mention",
+    "Participant",
+    "PlannedEngagement",
+    "RawDocument",
+    "Readout",
+    "Span",
+    "Statement",
+    "__version__",
+]

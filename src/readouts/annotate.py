@@ -1,0 +1,688 @@
+"""Annotation: tokens, sentences and mentions of people (name, post, state) in clean text.
+
+A mention is found by a small grammar over gazetteer-tagged tokens:
+
+    [the|his] [STATE|DEMONYM|STATE's] [modifier...] POST [complement] [of STATE] [honorific...] NAME [of STATE]
+    [honorific...] NAME , [STATE-adj] POST [complement] [of STATE]
+    KNOWN-OFFICIAL | honorific NAME | a surname already seen in the document
+
+Mentions are then grouped into the document's entities (one per person), so that
+"Lavrov", "Sergei Lavrov" and "the Foreign Minister" can resolve to one participant.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from readouts import gazetteer
+from readouts.gazetteer import Entry, Gazetteer
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "both", "two"})
+PARTICLES = frozenset({"al", "bin", "bint", "ibn", "de", "da", "do", "dos", "das", "du", "van", "von", "der", "den",
+                       "la", "le", "di", "del", "y", "el", "ben", "abu", "e"})
+PRONOUNS = frozenset({"he", "she"})
+CAPTION_RE = re.compile(r"\(\s*(?:\d(?:st|nd|rd|th)\s+)?(?:[LR]|left|right|front|center|centre|C)\s*\)", re.I)
+ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "gen", "sen", "rep", "amb", "hon", "rt", "jr", "sr",
+                           "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul",
+                           "aug", "sep", "sept", "oct", "nov", "dec", "mdm", "mt", "ft", "gov", "lt", "col", "adm",
+                           "e", "h", "d", "c"})
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    complement: frozenset[str]
+    stop: frozenset[str]
+    plural: frozenset[tuple[str, ...]]
+    counterpart: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    data = tomllib.loads(resources.files("readouts.data").joinpath("posts.toml").read_text(encoding="utf-8"))
+    plural = frozenset(gazetteer.tokens_of(w) for w in data["plural_heads"]["words"])
+    return Words(
+        complement=frozenset(w.lower() for w in data["complement"]["words"]),
+        stop=frozenset(w.lower() for w in data["stopwords"]["words"]),
+        plural=plural,
+        counterpart=frozenset(w.lower() for w in data["counterpart"]["words"]),
+    )
+
+
+@dataclass(slots=True)
+class Mention:
+    """A person (or a group of people) named or described in one sentence."""
+
+    start: int  # character offsets into the clean text
+    end: int
+    sentence: int
+    name: str | None = None
+    title: str | None = None
+    country: str | None = None
+    country_rule: str | None = None
+    host: str | None = None  # state an envoy is accredited to ("Ambassador to China")
+    level: str | None = None
+    plural: bool = False
+    countries: tuple[str, ...] = ()  # states of a plural mention ("counterparts from Russia and Pakistan")
+    counterpart: bool = False
+    pronoun: bool = False
+    definite: bool = False  # "the Minister": refers back to someone already named
+    honorific: bool = False
+    official: str | None = None  # key of a known official
+    rule: str = ""
+    entity: int | None = None  # index into Annotated.entities
+
+
+@dataclass(slots=True)
+class Entity:
+    """One person of the document, gathered from its mentions."""
+
+    name: str | None
+    country: str | None
+    title: str | None
+    level: str | None
+    mentions: list[int] = field(default_factory=list)
+    country_rule: str | None = None
+    tokens: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    t0: int
+    t1: int
+    index: int
+    headline: bool = False
+    caption: bool = False
+    mentions: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Annotated:
+    text: str
+    toks: list[str]
+    low: list[str]
+    starts: list[int]
+    ends: list[int]
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    entities: list[Entity]
+    tags: list[tuple[int, list[Entry]]]  # per token: longest gazetteer match (length, entries)
+
+    def span_text(self, t0: int, t1: int) -> str:
+        return self.text[self.starts[t0]:self.ends[t1 - 1]] if t1 > t0 else ""
+
+
+def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> list[tuple[int, list[Entry]]]:
+    out: list[tuple[int, list[Entry]]] = []
+    for i in range(len(low)):
+        out.append(g.lookup(low, toks, i) if low[i] in g.max_len else (0, []))
+    return out
+
+
+def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
+    """Split into sentences: at line breaks and at . ! ? followed by a capital, not after abbreviations."""
+    out: list[Sentence] = []
+    n = len(toks)
+    s0 = 0
+    for i in range(n):
+        end_here = False
+        if i + 1 < n and "\n" in text[ends[i]:starts[i + 1]]:
+            end_here = True
+        elif toks[i] in (".", "!", "?") and i + 1 < n:
+            nxt = toks[i + 1]
+            gap = text[ends[i]:starts[i + 1]]
+            prev = low[i - 1] if i > 0 else ""
+            single_initial = i > 0 and len(toks[i - 1]) == 1 and toks[i - 1].isupper()
+            if gap and (nxt[:1].isupper() or nxt[:1].isdigit() or nxt in ('"', "(", "'")) and prev not in ABBREVIATIONS and not single_initial:
+                end_here = True
+        if end_here or i == n - 1:
+            t1 = i + 1
+            if t1 > s0:
+                start, end = starts[s0], ends[t1 - 1]
+                sent = Sentence(start, end, text[start:end], s0, t1, len(out), headline=start < title_end)
+                sent.caption = bool(CAPTION_RE.search(sent.text)) or "[Photo" in sent.text or "(Photo" in sent.text or "/CFP)" in sent.text or sent.text.startswith("(Cover")
+                out.append(sent)
+            s0 = t1
+    return out
+
+
+class _Parser:
+    """The mention grammar over one sentence's tokens."""
+
+    def __init__(self, ann: Annotated, g: Gazetteer, w: Words) -> None:
+        self.a, self.g, self.w = ann, g, w
+
+    # ---- token predicates -------------------------------------------------------------
+    def entries(self, i: int, kinds: tuple[str, ...]) -> tuple[int, list[Entry]]:
+        n, found = self.a.tags[i]
+        if not n:
+            return 0, []
+        found = [e for e in found if e.kind in kinds]
+        if found:
+            return n, found
+        # a longer match of another kind may hide a shorter one of this kind
+        n2, found2 = self.g.lookup(self.a.low, self.a.toks, i, frozenset(kinds))
+        return n2, found2
+
+    def is_cap(self, i: int) -> bool:
+        t = self.a.toks[i]
+        return t[:1].isupper()
+
+    def name_token(self, i: int, t1: int) -> bool:
+        a = self.a
+        t = a.toks[i]
+        if not t[:1].isupper() or not (t[:1].isalpha()):
+            return False
+        if a.low[i] in self.w.stop:
+            return False
+        n, found = a.tags[i]
+        if n:
+            kinds = {e.kind for e in found}
+            if kinds & {"official"}:
+                return True
+            if kinds & {"country", "demonym", "org", "post", "honorific", "city"}:
+                # a lone capitalised word that is also a place may still be a name part after another name token
+                return False
+        return True
+
+    # ---- pieces -----------------------------------------------------------------------
+    def state_at(self, i: int, t1: int) -> tuple[int, str | None, str]:
+        """STATE, DEMONYM, ORG or STATE's at i: (tokens used, code, rule)."""
+        n, found = self.entries(i, ("country", "demonym", "org"))
+        if not n:
+            return 0, None, ""
+        e = found[0]
+        j = i + n
+        if j + 1 < t1 and self.a.toks[j] == "'" and self.a.low[j + 1] == "s":
+            return n + 2, e.value, "possessive"
+        if j < t1 and self.a.toks[j] == "'" and self.a.toks[i + n - 1].endswith("s"):
+            return n + 1, e.value, "possessive"
+        return n, e.value, e.kind
+
+    def post_at(self, i: int, t1: int) -> tuple[int, str | None, bool, bool]:
+        """A post head at i: (tokens, level, plural, counterpart)."""
+        low = self.a.low
+        for k in (4, 3, 2, 1):
+            if tuple(low[i:i + k]) in self.w.plural and i + k <= t1:
+                return k, None, True, low[i + k - 1] == "counterparts"
+        if low[i] in self.w.counterpart:
+            return 1, None, False, True
+        n, found = self.entries(i, ("post",))
+        if n and i + n <= t1:
+            return n, found[0].value, False, False
+        return 0, None, False, False
+
+    def complement(self, i: int, t1: int, lower_ok: bool) -> tuple[int, str | None, str | None]:
+        """of/for/to ... after a post: (tokens, state the post belongs to, host state)."""
+        a, w = self.a, self.w
+        j = i
+        country = host = None
+        while j < t1:
+            tok = a.low[j]
+            if tok in ("of", "for", "to", "in", "at", "on") or (tok == "in" and j + 2 < t1 and a.low[j + 1] == "charge"):
+                k = j + 1
+                if tok == "in" and k + 1 < t1 and a.low[k] == "charge" and a.low[k + 1] == "of":
+                    k += 2
+                if k < t1 and a.low[k] == "the":
+                    k += 1
+                if k >= t1:
+                    break
+                n, code, _rule = self.state_at(k, t1)
+                if n and code and not self._continues_body(k + n, t1):
+                    if tok in ("to", "in", "at"):
+                        host = host or code
+                    elif country is None:
+                        country = code
+                    else:
+                        break
+                    j = k + n
+                    if j < t1 and a.toks[j] == "(" and j + 2 < t1 and a.toks[j + 2] == ")":
+                        j += 3
+                    continue
+                body = self.body(k, t1, lower_ok)
+                if not body:
+                    break
+                j = k + body
+                continue
+            if tok == "(" and j + 2 < t1 and a.toks[j + 2] == ")" and a.toks[j + 1].isupper():
+                j += 3  # (DAFF), (CPC)
+                continue
+            break
+        return j - i, country, host
+
+    def _continues_body(self, j: int, t1: int) -> bool:
+        """'People's Republic of China' is a state; 'Communist Party of China Central Committee' goes on."""
+        a = self.a
+        return j < t1 and a.toks[j][:1].isupper() and a.low[j] in self.w.complement and a.low[j] not in ("republic",)
+
+    def body(self, k: int, t1: int, lower_ok: bool) -> int:
+        """Words of an institution after of/for: 'the Consular Department', 'Commerce, Trade and Industry'."""
+        a, w = self.a, self.w
+        j = k
+        last_good = k
+        while j < t1:
+            tok, low = a.toks[j], a.low[j]
+            if low in w.complement or (tok.isupper() and len(tok) >= 2 and tok.isalpha()):
+                if not tok[:1].isupper() and not lower_ok:
+                    break
+                j += 1
+                last_good = j
+                continue
+            if tok[:1].isupper() and tok.isalpha() and low not in w.stop:
+                n, found = a.tags[j]
+                if n and any(e.kind == "official" for e in found):
+                    break
+                nxt = j + 1
+                if nxt < t1 and (a.low[nxt] in w.complement or a.toks[nxt] in ("-",)) and a.low[nxt] not in ("minister", "president", "secretary"):
+                    j += 1
+                    continue
+                n, found = self.entries(j, ("country", "demonym", "city", "org"))
+                if n:
+                    j += n
+                    last_good = j
+                    continue
+                break
+            if low in ("and", "&", ",", "the", "of", "on", "for", "-", "'", "s") and j > k:
+                j += 1
+                continue
+            break
+        return last_good - k
+
+    def honorifics(self, i: int, t1: int) -> int:
+        j = i
+        while j < t1:
+            n, found = self.entries(j, ("honorific",))
+            if not n:
+                break
+            j += n
+            if j < t1 and self.a.toks[j] == ".":
+                j += 1
+        return j - i
+
+    def name(self, i: int, t1: int) -> int:
+        """Tokens of a person's name starting at i (0 when none)."""
+        a = self.a
+        j = i
+        words_seen = 0
+        while j < t1 and words_seen < 6:
+            tok = a.toks[j]
+            if self.name_token(j, t1) or (words_seen == 0 and self._official_at(j)):
+                # single capital initial: "R." / "D.Tsogtbaatar"
+                j += 1
+                words_seen += 1
+                if j < t1 and a.toks[j] == "." and len(tok) <= 2 and tok.isupper():
+                    j += 1
+                continue
+            if words_seen and tok in ("-", "'") and j + 1 < t1 and a.starts[j] == a.ends[j - 1] and a.starts[j + 1] == a.ends[j]:
+                if a.low[j + 1] == "s" and tok == "'":
+                    break
+                j += 2
+                continue
+            if words_seen and a.low[j] in PARTICLES and j + 1 < t1 and (a.toks[j + 1][:1].isupper() or a.toks[j + 1] == "-"):
+                j += 1
+                continue
+            break
+        # trailing particles or joiners do not end a name
+        while j > i and (a.low[j - 1] in PARTICLES or a.toks[j - 1] in ("-", "'")):
+            j -= 1
+        return j - i
+
+    def _official_at(self, j: int) -> bool:
+        n, found = self.a.tags[j]
+        return bool(n and any(e.kind == "official" for e in found))
+
+    # ---- the grammar ------------------------------------------------------------------
+    def parse(self, i: int, t1: int, sent: int) -> tuple[Mention | None, int]:
+        a = self.a
+        j = i
+        definite = False
+        if a.low[j] in DETERMINERS:
+            definite = a.low[j] in ("the", "his", "her", "their", "its")
+            j += 1
+            if j >= t1:
+                return None, i + 1
+        # a number: "40 new ambassadors"
+        if a.toks[j].isdigit() and j + 1 < t1:
+            j += 1
+        country = rule = None
+        n, code, srule = self.state_at(j, t1)
+        if n:
+            country, rule = code, srule
+            j += n
+        else:
+            nc, found = self.entries(j, ("city",))
+            if nc and j + nc < t1 and self.post_at(j + nc, t1)[0]:
+                country, rule = found[0].extra, "city"
+                j += nc
+        title_start = j
+        # modifiers and portfolio words before the head
+        k = j
+        while k < t1:
+            pn = self.post_at(k, t1)[0]
+            if pn:
+                break
+            mn, _ = self.entries(k, ("modifier",))
+            if mn:
+                k += mn
+                if k < t1 and a.toks[k] == "-":
+                    k += 1
+                continue
+            if a.low[k] in self.w.complement and a.toks[k][:1].isupper():
+                k += 1
+                continue
+            if k + 1 < t1 and a.toks[k][:1].isupper() and a.low[k] not in self.w.stop and a.low[k + 1] in self.w.complement and a.toks[k + 1][:1].isupper() and k + 2 < t1 and self.post_at(k + 2, t1)[0]:
+                k += 1  # "Ogun State Governor"
+                continue
+            break
+        pn, level, plural, counterpart = self.post_at(k, t1) if k < t1 else (0, None, False, False)
+        if pn:
+            j = k + pn
+            # compound posts: "State Councilor and Foreign Minister"
+            while j + 1 < t1 and a.low[j] in ("and", "&"):
+                k2 = j + 1
+                while k2 < t1 and self.entries(k2, ("modifier",))[0] and not self.post_at(k2, t1)[0]:
+                    k2 += self.entries(k2, ("modifier",))[0]
+                pn2 = self.post_at(k2, t1)[0] if k2 < t1 else 0
+                if not pn2 or self.post_at(k2, t1)[2]:
+                    break
+                j = k2 + pn2
+            cn, ccountry, host = self.complement(j, t1, lower_ok=False)
+            title_end = j + cn
+            # the complement may end in the state: "Minister of Foreign Affairs of Mongolia"
+            if ccountry and not country:
+                country, rule = ccountry, "of"
+            j = title_end
+            title = self._title_text(title_start, title_end, ccountry, host)
+            if plural:
+                return self._plural(i, j, t1, sent, title, level, country, counterpart, definite)
+            # name after the post
+            if j < t1 and a.toks[j] == "," and j + 1 < t1 and (self.name_token(j + 1, t1) or self.honorifics(j + 1, t1)):
+                j += 1
+            hn = self.honorifics(j, t1)
+            nn = self.name(j + hn, t1)
+            if nn:
+                name_start, name_end = j + hn, j + hn + nn
+                j = name_end
+                # "Sergey Lavrov of Russia"
+                if not country and j + 1 < t1 and a.low[j] == "of":
+                    k2 = j + 1 + (a.low[j + 1] == "the")
+                    sn, scode, _ = self.state_at(k2, t1) if k2 < t1 else (0, None, "")
+                    if sn:
+                        country, rule = scode, "of"
+                        j = k2 + sn
+                m = Mention(a.starts[i], a.ends[j - 1], sent, name=a.span_text(name_start, name_end), title=title,
+                            country=country, country_rule=rule, host=host, level=level, counterpart=counterpart,
+                            honorific=bool(hn), rule="post+name")
+                self._official(m, name_start, name_end)
+                return m, j
+            if counterpart or level:
+                m = Mention(a.starts[i], a.ends[j - 1], sent, title=title, country=country, country_rule=rule, host=host,
+                            level=level, counterpart=counterpart, definite=definite, rule="post")
+                return m, j
+        # no post first: [honorific] NAME [, post ...]
+        j = i
+        if a.low[j] in PRONOUNS and (j == 0 or not self.is_cap(j) or True):
+            return Mention(a.starts[j], a.ends[j], sent, pronoun=True, rule="pronoun"), j + 1
+        hn = self.honorifics(j, t1)
+        nn = self.name(j + hn, t1)
+        if not nn:
+            return None, i + 1
+        name_start, name_end = j + hn, j + hn + nn
+        j = name_end
+        m = Mention(a.starts[name_start if not hn else i], a.ends[j - 1], sent, name=a.span_text(name_start, name_end),
+                    honorific=bool(hn), rule="name")
+        # appositive post: "Wu Xi, Director General of ..." / "Scott Dewar, Australian Ambassador to China"
+        if j + 1 < t1 and a.toks[j] == ",":
+            k = j + 1
+            if k < t1 and a.low[k] in ("the", "a", "an", "also"):
+                k += 1
+            if k < t1 and a.low[k] in ("a", "an", "the"):
+                k += 1
+            sn, scode, srule = self.state_at(k, t1) if k < t1 else (0, None, "")
+            k2 = k + sn
+            while k2 < t1 and self.entries(k2, ("modifier",))[0] and not self.post_at(k2, t1)[0]:
+                k2 += self.entries(k2, ("modifier",))[0]
+                if k2 < t1 and a.toks[k2] == "-":
+                    k2 += 1
+            pn, level, plural, counterpart = self.post_at(k2, t1) if k2 < t1 else (0, None, False, False)
+            if pn and not plural:
+                t_end = k2 + pn
+                while t_end + 1 < t1 and a.low[t_end] in ("and", "&"):
+                    pn2 = self.post_at(t_end + 1, t1)[0]
+                    if not pn2:
+                        break
+                    t_end += 1 + pn2
+                cn, ccountry, host = self.complement(t_end, t1, lower_ok=True)
+                t_end += cn
+                m.title = self._title_text(k if srule not in ("demonym", "possessive", "country") else k2, t_end, ccountry, host)
+                if srule in ("demonym", "possessive", "country") and scode:
+                    m.title = self._title_text(k2, t_end, ccountry, host)
+                m.country = scode or ccountry
+                m.country_rule = srule or ("of" if ccountry else None)
+                m.host, m.level, m.counterpart = host, level, counterpart
+                m.end = a.ends[t_end - 1]
+                m.rule = "name,post"
+                j = t_end
+                if j < t1 and a.toks[j] == ",":
+                    pass
+        if not m.country and j + 1 < t1 and a.low[j] == "of":
+            k2 = j + 1 + (a.low[j + 1] == "the")
+            sn, scode, _ = self.state_at(k2, t1) if k2 < t1 else (0, None, "")
+            if sn:
+                m.country, m.country_rule = scode, "of"
+                m.end = a.ends[k2 + sn - 1]
+                j = k2 + sn
+        self._official(m, name_start, name_end)
+        if m.rule == "name" and not m.official and not m.honorific:
+            # a bare capitalised phrase is a person only when something says so: a caption
+            # marker "(R)" after it, or a name already known in the document (resolved later)
+            if j < t1 and a.toks[j] == "(" and CAPTION_RE.match(a.text, a.starts[j]):
+                m.rule = "name(caption)"
+            else:
+                m.rule = "bare"
+        return m, j
+
+    def _plural(self, i: int, j: int, t1: int, sent: int, title: str, level: str | None, country: str | None,
+                counterpart: bool, definite: bool) -> tuple[Mention, int]:
+        """'his counterparts from Russia, South Korea and Pakistan', 'the ministers of Laos and Cambodia'."""
+        a = self.a
+        countries: list[str] = [country] if country else []
+        k = j
+        if k < t1 and a.low[k] in ("from", "of", "representing"):
+            k += 1
+            while k < t1:
+                if a.low[k] in ("the", ",", "and", "as", "well"):
+                    k += 1
+                    continue
+                sn, code, _ = self.state_at(k, t1)
+                if not sn:
+                    break
+                countries.append(code)  # type: ignore[arg-type]
+                k += sn
+            if len(countries) > (1 if country else 0):
+                j = k
+        return Mention(a.starts[i], a.ends[j - 1], sent, title=title, level=level, plural=True,
+                       countries=tuple(dict.fromkeys(countries)), counterpart=counterpart, definite=definite,
+                       rule="plural"), j
+
+    def _title_text(self, t0: int, t1: int, country: str | None, host: str | None) -> str | None:
+        """The post as the text gives it, without 'of <state>' / 'to <state>'."""
+        if t1 <= t0:
+            return None
+        text = self.a.span_text(t0, t1)
+        g = self.g
+        for code in (country, host):
+            if not code:
+                continue
+            names = [g.country_names.get(code, "")]
+            for key, found in ((k, v) for k, v in ()):  # pragma: no cover - placeholder for clarity
+                pass
+            text = _strip_state(text, code, g)
+        text = re.sub(r"\s*\([A-Z]{2,}\)\s*$", "", text)
+        return text.strip(" ,") or None
+
+    def _official(self, m: Mention, n0: int, n1: int) -> None:
+        """Attach a known official when the name (or an alias) is one."""
+        key = gazetteer.fold(self.a.span_text(n0, n1))
+        known = self.g.officials.get(key)
+        if known is None:
+            n, found = self.a.tags[n0]
+            if n == n1 - n0:
+                hit = next((e for e in found if e.kind == "official"), None)
+                known = self.g.officials.get(hit.value) if hit else None
+        if known is not None:
+            m.official = gazetteer.fold(known.name)
+            if not m.country:
+                m.country, m.country_rule = known.country, "known official"
+
+
+_STATE_TAIL_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _strip_state(text: str, code: str, g: Gazetteer) -> str:
+    rx = _STATE_TAIL_CACHE.get(code)
+    if rx is None:
+        names = sorted({" ".join(k) for k, v in g.entries.items() if any(e.kind == "country" and e.value == code for e in v)}, key=len, reverse=True)
+        alts = "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in names if n)
+        rx = re.compile(rf"\s+(?:of|to|in|at)\s+(?:the\s+)?(?:{alts})(?:\s*\([A-Z]+\))?(?=\s|$|,)", re.I) if alts else re.compile(r"$^")
+        _STATE_TAIL_CACHE[code] = rx
+    return rx.sub("", text)
+
+
+def annotate(text: str, title_end: int = 0) -> Annotated:
+    """Tokens, sentences, mentions and entities of a clean text."""
+    g = gazetteer.load()
+    w = words()
+    toks: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in TOKEN_RE.finditer(text):
+        toks.append(m.group())
+        starts.append(m.start())
+        ends.append(m.end())
+    low = [t.lower() for t in toks]
+    ann = Annotated(text, toks, low, starts, ends, [], [], [], [])
+    ann.tags = _tag(g, low, toks)
+    ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
+    parser = _Parser(ann, g, w)
+    for sent in ann.sentences:
+        i = sent.t0
+        while i < sent.t1:
+            m, nxt = parser.parse(i, sent.t1, sent.index)
+            if m is not None:
+                sent.mentions.append(len(ann.mentions))
+                ann.mentions.append(m)
+            i = max(nxt, i + 1)
+    resolve_entities(ann)
+    return ann
+
+
+def _name_tokens(name: str) -> frozenset[str]:
+    return frozenset(t for t in gazetteer.tokens_of(name) if t.isalpha() and len(t) > 1 or t.isalpha() and t.isupper())
+
+
+def resolve_entities(ann: Annotated) -> None:
+    """Group mentions into entities: full names first, then surnames, posts and pronouns."""
+    g = gazetteer.load()
+    ents = ann.entities
+    by_official: dict[str, int] = {}
+
+    def new_entity(m: Mention) -> int:
+        ents.append(Entity(m.name, m.country, m.title, m.level, country_rule=m.country_rule,
+                           tokens=_name_tokens(m.name or "")))
+        return len(ents) - 1
+
+    def attach(idx: int, mi: int) -> None:
+        m, e = ann.mentions[mi], ents[idx]
+        m.entity = idx
+        e.mentions.append(mi)
+        if m.name and e.name and len(_name_tokens(m.name)) > len(e.tokens) and not ann.sentences[m.sentence].headline:
+            e.name, e.tokens = m.name, _name_tokens(m.name)
+        elif m.name and not e.name:
+            e.name, e.tokens = m.name, _name_tokens(m.name)
+        if m.title and (not e.title or (ann.sentences[m.sentence].headline is False and e_title_from_headline.get(idx))):
+            e.title = m.title
+            e_title_from_headline[idx] = ann.sentences[m.sentence].headline
+        if m.country and not e.country:
+            e.country, e.country_rule = m.country, m.country_rule
+        if m.level and not e.level:
+            e.level = m.level
+
+    e_title_from_headline: dict[int, bool] = {}
+
+    def compatible(e: Entity, m: Mention) -> bool:
+        return not (e.country and m.country and e.country != m.country)
+
+    # pass 1: names of two or more words, known officials, honorific names
+    order = sorted(range(len(ann.mentions)), key=lambda k: (ann.sentences[ann.mentions[k].sentence].headline, k))
+    for mi in order:
+        m = ann.mentions[mi]
+        if not m.name:
+            continue
+        toks = _name_tokens(m.name)
+        if m.official and m.official in by_official:
+            attach(by_official[m.official], mi)
+            continue
+        if len(toks) < 2 and not m.official:
+            continue
+        if m.rule == "bare" and not m.official:
+            continue
+        hit = next((k for k, e in enumerate(ents) if e.tokens and (toks <= e.tokens or e.tokens <= toks) and compatible(e, m)), None)
+        if hit is None:
+            hit = next((k for k, e in enumerate(ents) if e.tokens and _variant(toks, e.tokens) and compatible(e, m)), None)
+        if hit is None:
+            hit = new_entity(m)
+            e_title_from_headline[hit] = ann.sentences[m.sentence].headline
+            if m.official:
+                by_official[m.official] = hit
+            m.entity = hit
+            ents[hit].mentions.append(mi)
+        else:
+            attach(hit, mi)
+    # pass 2: single words and bare names that match a known entity
+    for mi in order:
+        m = ann.mentions[mi]
+        if m.entity is not None or not m.name:
+            continue
+        toks = _name_tokens(m.name)
+        hits = [k for k, e in enumerate(ents) if toks and toks <= e.tokens and compatible(e, m)]
+        if not hits and len(toks) == 1:
+            hits = [k for k, e in enumerate(ents) if any(_variant(toks, frozenset([t])) for t in e.tokens) and compatible(e, m)]
+        if len(hits) == 1 or (hits and m.title):
+            attach(hits[0], mi)
+        elif m.rule in ("post+name", "name,post", "name(caption)") or m.honorific:
+            k = new_entity(m)
+            e_title_from_headline[k] = ann.sentences[m.sentence].headline
+            m.entity = k
+            ents[k].mentions.append(mi)
+    # pass 3: "the Special Representative", "the Minister": the latest entity with that post
+    for mi, m in enumerate(ann.mentions):
+        if m.entity is not None or m.name or m.plural or m.pronoun or m.counterpart:
+            continue
+        if not m.definite or not m.title:
+            continue
+        head = gazetteer.fold(m.title).split()[-1]
+        cands = [k for k, e in enumerate(ents) if e.title and gazetteer.fold(e.title).split()[-1:] == [head] and compatible(e, m)]
+        if cands:
+            before = [k for k in cands if any(ann.mentions[x].start < m.start for x in ents[k].mentions)]
+            attach((before or cands)[-1], mi)
+    # known officials fill in the post when the text gives none
+    for e in ents:
+        if e.name and not e.title:
+            known = g.officials.get(gazetteer.fold(e.name))
+            if known:
+                post = known.post_at(None)
+                e.title = post.title if post else None
+
+
+def _variant(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Transliteration variants: Sergey/Sergei, Dmitry/Dmitri."""
+    def key(t: str) -> str:
+        return re.sub(r"(ei|ey|ej|ii|iy|y|i)$", "i", t).replace("w", "v")
+    return {key(t) for t in a} == {key(t) for t in b}

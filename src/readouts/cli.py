@@ -1,0 +1,252 @@
+"""Command-line interface: a thin layer over the library.
+
+Parses arguments, calls the library, and turns domain errors into one-line messages.
+Exit status: 0 when every input was processed, 1 when some input was rejected,
+2 on a usage error or a failure that stopped the run.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import click
+
+from readouts import __version__
+from readouts.records import MODES
+
+DEFAULT_DB = "readouts.db"
+EXIT_REJECTED = 1
+EXIT_FAILED = 2
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="READOUTS_DB",
+    type=click.Path(dir_okay=False),
+    help="SQLite database file (env READOUTS_DB).",
+)
+jobs_option = click.option(
+    "--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Worker processes."
+)
+max_size_option = click.option(
+    "--max-size",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="Largest document accepted, in MB; larger ones are rejected with a reason.",
+)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"readouts: error: {message}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def _report(error) -> None:  # noqa: ANN001 - IngestError
+    where = error.source + (f" [{error.id}]" if error.id and error.id not in error.source else "")
+    click.echo(f"rejected: {where}: {error.reason}", err=True)
+
+
+def _progress(items: Iterable, enabled: bool, label: str) -> Iterator:
+    """Yield items, showing a running count on stderr when it is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield from bar
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="readouts")
+def main() -> None:
+    """Turn diplomatic readouts into structured, auditable event data.
+
+    Inputs are .txt, .html and .jsonl files (JSONL objects carry "id" and "text" or
+    "html") or folders of them.
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="JSONL file to write, one record per input document ('-' for stdout).")
+@jobs_option
+@max_size_option
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on a terminal.")
+def extract(inputs: tuple[str, ...], output: str, jobs: int, max_size: float, progress: bool) -> None:
+    """Extract engagements from INPUTS and write one JSON object per document."""
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result, run
+
+    written = rejected = 0
+    try:
+        out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+    with out:
+        stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000)), jobs=jobs)
+        for item in _progress(stream, progress, "extracting"):
+            if isinstance(item, Result):
+                out.write(json.dumps(item.readout.as_record(), ensure_ascii=False) + "\n")
+                written += 1
+            else:
+                _report(item)
+                rejected += 1
+    click.echo(f"{written} documents written to {output}, {rejected} rejected", err=True)
+    sys.exit(EXIT_REJECTED if rejected else 0)
+
+
+@main.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("predicted", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--errors", default=0, type=click.IntRange(0), metavar="N", help="List the first N disagreements.")
+def evaluate(gold: str, predicted: str, as_json: bool, errors: int) -> None:
+    """Score PREDICTED engagement records against GOLD records (eval/FORMAT.md)."""
+    from readouts.evaluate import FormatError, format_report, load_records, score
+
+    try:
+        gold_records, pred_records = load_records(gold), load_records(predicted)
+    except FormatError as exc:
+        _fail(str(exc))
+    disagreements: list[dict] = []
+    result = score(gold_records, pred_records, disagreements)
+    click.echo(json.dumps(result, indent=2) if as_json else format_report(result))
+    for item in disagreements[:errors]:
+        click.echo(json.dumps(item, ensure_ascii=False), err=True)
+
+
+def _open_store(db_path: str, create: bool):  # noqa: ANN202 - readouts.store.Store
+    from readouts.store import Store, StoreError
+
+    try:
+        return Store(db_path, create=create)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@db_option
+@jobs_option
+@max_size_option
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1),
+              help="Documents written per transaction; an interrupted run keeps whole batches.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on a terminal.")
+def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, batch_size: int,
+           progress: bool) -> None:
+    """Extract INPUTS and add them to the database; documents already stored are skipped."""
+    from collections import Counter
+
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result, run
+    from readouts.store import BatchCounts, StoreError
+
+    totals = BatchCounts()
+    reasons: Counter[str] = Counter()
+    with _open_store(db_path, create=True) as store:
+        batch: list = []
+        rejected: list = []
+
+        def flush() -> None:
+            nonlocal totals
+            if batch:
+                totals += store.add_batch(batch)
+            store.add_rejections(rejected)
+            batch.clear()
+            rejected.clear()
+
+        try:
+            stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000)), jobs=jobs)
+            for item in _progress(stream, progress, "ingesting"):
+                if isinstance(item, Result):
+                    batch.append(item)
+                else:
+                    _report(item)
+                    rejected.append(item)
+                    reasons[item.reason] += 1
+                if len(batch) + len(rejected) >= batch_size:
+                    flush()
+            flush()
+        except StoreError as exc:
+            _fail(str(exc))
+    click.echo(
+        f"documents: {totals.new} new, {totals.present} already present; "
+        f"readouts: {totals.readouts}; engagements: {totals.engagements}; "
+        f"rejected: {sum(reasons.values())}"
+    )
+    for reason, n in reasons.most_common():
+        click.echo(f"  {n:>6}  {reason}")
+    sys.exit(EXIT_REJECTED if reasons else 0)
+
+
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from readouts.store import is_valid_date
+
+    if value is not None and not is_valid_date(value):
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+@main.command()
+@db_option
+@click.option("--country", "countries", multiple=True, metavar="ISO3",
+              help="A participant's country; repeat for a dyad (every country must take part).")
+@click.option("--actor", metavar="NAME", help="Part of a participant's name (case-insensitive).")
+@click.option("--since", callback=_check_date, metavar="DATE", help="From this date (YYYY[-MM[-DD]]).")
+@click.option("--until", callback=_check_date, metavar="DATE", help="Up to this date, inclusive.")
+@click.option("--mode", type=click.Choice(MODES), help="Only engagements of this mode.")
+@click.option("--text", metavar="QUERY", help='Full-text query over the documents (FTS5: fisheries AND "joint statement").')
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(0),
+              help="Most rows to show (0 = all).")
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many rows first.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "json"]))
+def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: str | None,
+          until: str | None, mode: str | None, text: str | None, limit: int, offset: int,
+          fmt: str) -> None:
+    """Find engagements in the database."""
+    from readouts.export import format_table, write_csv
+    from readouts.store import QueryFilter, StoreError
+
+    filters = QueryFilter(
+        countries=tuple(c.strip().upper() for c in countries), actor=actor, since=since,
+        until=until, mode=mode, text=text, limit=limit or None, offset=offset,
+    )
+    with _open_store(db_path, create=False) as store:
+        try:
+            rows = store.query(filters)
+        except StoreError as exc:
+            _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        write_csv(rows, sys.stdout)
+    else:
+        click.echo(format_table(rows))
+        click.echo(f"{len(rows)} engagement{'s' if len(rows) != 1 else ''}", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "jsonl", "parquet"]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-' for stdout, csv and jsonl only).")
+def export(db_path: str, fmt: str, output: str) -> None:
+    """Write every engagement in the database to a CSV, JSON Lines or Parquet file."""
+    from readouts.export import ExportError
+    from readouts.export import export as export_rows
+    from readouts.store import StoreError
+
+    with _open_store(db_path, create=False) as store:
+        try:
+            n = export_rows(store, fmt, output)
+        except (ExportError, StoreError) as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(f"{n} engagements written to {output}", err=True)

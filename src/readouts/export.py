@@ -1,0 +1,173 @@
+"""Export the store's engagements: CSV, JSON Lines or Parquet, one row per engagement.
+
+Rows are the dicts of ``Store.iter_engagement_rows`` (see ``Store.query``). They are streamed,
+so an export runs in constant memory, and written to a temporary file renamed into place, so a
+failed export never leaves a half-written file behind.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from readouts.store import Store
+
+__all__ = ["CSV_COLUMNS", "FORMATS", "ExportError", "export", "format_participants",
+           "format_table", "row_countries", "write_csv", "write_jsonl", "write_parquet"]
+
+FORMATS = ("csv", "jsonl", "parquet")
+CSV_COLUMNS = (
+    "id", "document_id", "document_key", "date", "date_precision", "mode", "countries",
+    "participants", "location_city", "location_country", "occasion", "title", "url",
+)
+_PARQUET_CHUNK = 1000
+
+
+class ExportError(Exception):
+    """An export that cannot be done as asked (unknown format, parquet to stdout, ...)."""
+
+
+def row_countries(row: Mapping[str, Any]) -> list[str]:
+    """The distinct participant countries of a row, in order of appearance."""
+    return list(dict.fromkeys(p["country"] for p in row["participants"] if p.get("country")))
+
+
+def format_participants(participants: Iterable[Mapping[str, Any]], titles: bool = True) -> str:
+    """``name (COUNTRY, title); ...``; missing parts are left out."""
+    out = []
+    for p in participants:
+        details = [x for x in (p.get("country"), p.get("title") if titles else None) if x]
+        name = p.get("name") or "?"
+        out.append(f"{name} ({', '.join(details)})" if details else name)
+    return "; ".join(out)
+
+
+def _csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    record = {key: row.get(key) for key in CSV_COLUMNS}
+    record["countries"] = ";".join(row_countries(row))
+    record["participants"] = format_participants(row["participants"])
+    return record
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        writer.writerow(_csv_record(row))
+        n += 1
+    return n
+
+
+def write_jsonl(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(dict(row), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _parquet_schema():  # noqa: ANN202 - pyarrow is imported lazily
+    import pyarrow as pa
+
+    text = pa.string()
+    participant = pa.struct([("name", text), ("country", text), ("title", text)])
+    fields = [(name, text) for name in CSV_COLUMNS]
+    types = dict(fields, countries=pa.list_(text), participants=pa.list_(participant))
+    return pa.schema([(name, types[name]) for name in CSV_COLUMNS])
+
+
+def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema()
+    n = 0
+    it: Iterator[Mapping[str, Any]] = iter(rows)
+    with pq.ParquetWriter(str(path), schema) as writer:
+        while chunk := list(islice(it, _PARQUET_CHUNK)):
+            records = [
+                {**{k: row.get(k) for k in CSV_COLUMNS}, "countries": row_countries(row),
+                 "participants": [{k: p.get(k) for k in ("name", "country", "title")}
+                                  for p in row["participants"]]}
+                for row in chunk
+            ]
+            writer.write_table(pa.Table.from_pylist(records, schema=schema))
+            n += len(chunk)
+        if n == 0:
+            writer.write_table(schema.empty_table())
+    return n
+
+
+def export(store: Store, fmt: str, path: str | Path) -> int:
+    """Write every engagement of ``store`` to ``path`` ('-' = stdout for csv/jsonl) as ``fmt``.
+
+    Returns the number of rows written.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    rows = store.iter_engagement_rows()
+    if str(path) == "-":
+        if fmt == "parquet":
+            raise ExportError("parquet cannot be written to stdout; give a file name")
+        return (write_csv if fmt == "csv" else write_jsonl)(rows, sys.stdout)
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        if fmt == "parquet":
+            os.close(fd)
+            n = write_parquet(rows, tmp)
+        else:
+            with open(fd, "w", encoding="utf-8", newline="") as out:
+                n = (write_csv if fmt == "csv" else write_jsonl)(rows, out)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+# -- the query command's table -------------------------------------------------------------
+
+_TABLE_COLUMNS = (  # (header, width cap)
+    ("date", 10),
+    ("mode", 10),
+    ("participants", 60),
+    ("location", 28),
+    ("occasion", 36),
+)
+
+
+def _cut(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def format_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """A fixed-width table: date, mode, participants, location, occasion."""
+    cells = [
+        (
+            row.get("date") or "",
+            row.get("mode") or "",
+            format_participants(row["participants"], titles=False),
+            ", ".join(x for x in (row.get("location_city"), row.get("location_country")) if x),
+            row.get("occasion") or "",
+        )
+        for row in rows
+    ]
+    widths = [
+        min(cap, max([len(header)] + [len(c[i]) for c in cells]))
+        for i, (header, cap) in enumerate(_TABLE_COLUMNS)
+    ]
+    lines = [
+        "  ".join(h.upper().ljust(w) for (h, _), w in zip(_TABLE_COLUMNS, widths)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    for c in cells:
+        lines.append("  ".join(_cut(v, w).ljust(w) for v, w in zip(c, widths)).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,839 @@
+"""Extraction: a clean document -> its readout (engagements, statements, issues, ...).
+
+The engagement triggers, reporting verbs and occasion cues are data
+(``data/triggers.toml``, ``data/statements.toml``); this module applies them:
+
+1. annotate the text (sentences, people, posts, states) — ``readouts.annotate``;
+2. find triggers; take the subject(s) before and the object(s) after each one;
+3. give each engagement its date, place and occasion from its sentence, or from the
+   context it continues ("also", "during the visit", the dateline);
+4. merge what several sentences say about the same engagement (headline, body, caption);
+5. decide whether the document is a readout at all.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from readouts import gazetteer
+from readouts.annotate import Annotated, Mention, Sentence, annotate
+from readouts.dates import DateMention, find_dates, parse_iso, resolve
+from readouts.records import (
+    CleanDocument,
+    Engagement,
+    Issue,
+    Location,
+    Mention as ThirdParty,
+    Participant,
+    PlannedEngagement,
+    Readout,
+    Span,
+    Statement,
+)
+
+IN_PERSON = frozenset({"meeting", "talks"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    mode: str
+    shape: str
+    strength: int
+
+
+@dataclass(frozen=True)
+class Rules:
+    trigger_re: re.Pattern[str]
+    triggers: dict[str, Trigger]
+    planned_before: re.Pattern[str]
+    background: re.Pattern[str]
+    reporting_re: re.Pattern[str]
+    stances: dict[str, str]
+    occasion_re: re.Pattern[str]
+    occasion_stop: re.Pattern[str]
+    issue_re: re.Pattern[str]
+    visit_re: re.Pattern[str]
+    continuation_re: re.Pattern[str]
+    non_readout_re: re.Pattern[str]
+    venue_re: re.Pattern[str]
+
+
+def _load_toml(name: str) -> dict:
+    return tomllib.loads(resources.files("readouts.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    data = _load_toml("triggers.toml")
+    triggers = {}
+    parts = []
+    for n, t in enumerate(data["trigger"]):
+        key = f"t{n}"
+        triggers[key] = Trigger(t["name"], t["mode"], t["shape"], int(t["strength"]))
+        parts.append(f"(?P<{key}>{t['pattern']})")
+    st = _load_toml("statements.toml")
+    stances = {}
+    verb_alts = []
+    for stance, verbs in st["reporting_verbs"].items():
+        for v in verbs:
+            stances[v.lower()] = stance
+            verb_alts.append(re.escape(v).replace(r"\ ", r"\s+"))
+    verb_alts.sort(key=len, reverse=True)
+    return Rules(
+        trigger_re=re.compile("|".join(parts), re.I),
+        triggers=triggers,
+        planned_before=re.compile(data["planned"]["before"], re.I),
+        background=re.compile(data["planned"]["background"], re.I),
+        reporting_re=re.compile(r"\b(?P<verb>" + "|".join(verb_alts) + r")\b", re.I),
+        stances=stances,
+        occasion_re=re.compile(st["occasion"]["cue"], re.I),
+        occasion_stop=re.compile(st["occasion"]["stop"], re.I),
+        issue_re=re.compile(st["issues"]["pattern"]),
+        visit_re=re.compile(st["context"]["visit"], re.I),
+        continuation_re=re.compile(st["context"]["continuation"], re.I),
+        non_readout_re=re.compile(st["non_readout"]["title"], re.I),
+        venue_re=re.compile(st["context"]["venue"], re.I),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Candidate:
+    """An engagement as one sentence reports it, before merging."""
+
+    keys: frozenset  # participant keys: entity index, or ("u", country, title, mention index)
+    parts: dict  # key -> Mention that names it here
+    mode: str
+    strength: float
+    sentence: int
+    trigger: Span
+    subjects: tuple = ()
+    date: str | None = None
+    precision: str | None = None
+    date_span: Span | None = None
+    own_date: bool = False
+    city: str | None = None
+    country: str | None = None
+    place_span: Span | None = None
+    own_place: bool = False
+    occasion: str | None = None
+    occasion_span: Span | None = None
+    continuation: bool = False
+    caption: bool = False
+    headline: bool = False
+    seen: list = field(default_factory=list)
+
+
+class _Doc:
+    """Per-document state shared by the extraction steps."""
+
+    def __init__(self, doc: CleanDocument) -> None:
+        self.doc = doc
+        self.g = gazetteer.load()
+        self.r = rules()
+        title_end = len(doc.title) if doc.title else 0
+        self.ann: Annotated = annotate(doc.text, title_end)
+        self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published)
+        self.reference_year: int | None = int(doc.published[:4]) if doc.published else None
+        self.states = self._state_counts()
+
+    def _state_counts(self) -> Counter:
+        c: Counter = Counter()
+        a = self.ann
+        for n, found in a.tags:
+            if n:
+                for e in found:
+                    if e.kind in ("country", "demonym"):
+                        c[e.value] += 1
+                        break
+        return c
+
+
+# ---------------------------------------------------------------------------------------
+def extract(doc: CleanDocument) -> Readout:
+    """Everything a readout says: engagements, statements, issues, third parties, plans."""
+    d = _Doc(doc)
+    cands, planned = _candidates(d)
+    engagements = _merge(d, cands)
+    engagements = [e for e in engagements if len(e.participants) >= 2]
+    is_readout, reason = _is_readout(d, engagements)
+    if not is_readout:
+        engagements = []
+    participants = {p.name for e in engagements for p in e.participants if p.name}
+    statements = _statements(d, engagements)
+    return Readout(
+        id=doc.id,
+        is_readout=is_readout,
+        engagements=tuple(engagements),
+        statements=tuple(statements),
+        issues=tuple(_issues(d)),
+        mentions=tuple(_third_parties(d, participants, engagements)),
+        planned=tuple(planned),
+        reason=reason,
+        title=doc.title,
+        published=doc.published,
+        url=doc.url,
+        source=doc.source,
+        content_hash=doc.content_hash,
+    )
+
+
+# ---- triggers -> candidates ------------------------------------------------------------
+def _usable(d: _Doc, mi: int) -> bool:
+    m = d.ann.mentions[mi]
+    if m.pronoun:
+        return True
+    if m.entity is not None:
+        return True
+    if m.name is None:
+        return bool(m.title) and (bool(m.country) or m.counterpart or m.plural or bool(m.title))
+    return m.rule == "bare" and len(m.name.split()) >= 2
+
+
+def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
+    a, r = d.ann, d.r
+    out: list[Candidate] = []
+    planned: list[PlannedEngagement] = []
+    last_subject: dict[int, int] = {}  # sentence -> entity that was its subject
+    prev_subject: int | None = None
+    for sent in a.sentences:
+        seen_subject = None
+        for m in r.trigger_re.finditer(sent.text):
+            key = m.lastgroup
+            trig = r.triggers[key]  # type: ignore[index]
+            start, end = sent.start + m.start(), sent.start + m.end()
+            before = sent.text[: m.start()]
+            if r.background.search(before):
+                continue
+            is_planned = bool(r.planned_before.search(before)) and not re.search(r"\b(?:was|were|had|has|have)\s+(?:\w+\s+){0,2}$", before)
+            ments = [mi for mi in sent.mentions if _usable(d, mi)]
+            subs, objs = _roles(d, sent, ments, start, end, trig, m.group(0))
+            if trig.shape != "plural" and (not subs or not objs):
+                continue
+            if trig.shape == "plural" and len(subs) < 2:
+                continue
+            subs = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
+            subs = [s for s in subs if s is not None]
+            if not subs:
+                continue
+            span = Span(start, end, m.group(0), f"trigger:{trig.name}")
+            if is_planned:
+                planned.append(_planned(d, sent, subs + objs, trig.mode, span))
+                continue
+            groups = _split_objects(d, objs, sent) if trig.shape == "svo" and not m.group(0).lower().endswith("between") else [objs]
+            for group in groups:
+                keys, parts = _keys(d, subs + group)
+                if len(keys) < 2:
+                    continue
+                cand = Candidate(frozenset(keys), parts, trig.mode, trig.strength, sent.index, span, subjects=tuple(_keys(d, subs)[0]))
+                cand.headline, cand.caption = sent.headline, sent.caption
+                if len(groups) > 1 and trig.strength >= 3:
+                    cand.strength -= 0.5
+                _date_place(d, sent, cand, m.start())
+                out.append(cand)
+            if subs:
+                e = d.ann.mentions[subs[0]].entity
+                if e is not None:
+                    seen_subject = e
+        if seen_subject is not None:
+            prev_subject = seen_subject
+            last_subject[sent.index] = seen_subject
+        elif sent.mentions:
+            first = d.ann.mentions[sent.mentions[0]]
+            if first.entity is not None and not sent.headline:
+                prev_subject = first.entity
+    return out, planned
+
+
+_COORD = re.compile(r"^\s*(?:,|and|&|as well as|along with|together with|with|accompanied by|joined by|plus)?(?:\s*(?:,|and|as well as))?\s*(?:the\s+)?$", re.I)
+_JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
+_OBJ_GAP = re.compile(r"^[\s,]*(?:(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
+_SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
+
+
+def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig, text: str) -> tuple[list[int], list[int]]:
+    a = d.ann
+    before = [mi for mi in ments if a.mentions[mi].end <= start]
+    after = [mi for mi in ments if a.mentions[mi].start >= end]
+    if trig.shape == "plural":
+        return _coordinated_back(d, before, start), []
+    if trig.shape == "passive":
+        return _chain(d, after, end), _coordinated_back(d, before, start)
+    if text.lower().endswith("between"):
+        chain = _chain(d, after, end)
+        return chain[:1], chain[1:]
+    subs = _coordinated_back(d, before, start)
+    objs = _chain(d, after, end)
+    return subs, objs
+
+
+def _coordinated_back(d: _Doc, before: list[int], start: int) -> list[int]:
+    """The subject: the mention nearest before the trigger, with any coordinated with it."""
+    a = d.ann
+    if not before:
+        return []
+    last = before[-1]
+    gap = a.text[a.mentions[last].end:start]
+    if not _SUBJ_GAP.match(gap) or re.search(r"\b(?:said|says|told|noted|added|stated|announced|according)\b", gap):
+        # "Trump said that he spoke to": a pronoun right before the trigger still works
+        if not (a.mentions[last].pronoun and len(gap) < 30):
+            return []
+    out = [last]
+    for mi in reversed(before[:-1]):
+        g = a.text[a.mentions[mi].end:a.mentions[out[-1]].start]
+        if _COORD.match(g) and re.search(r"\S", g):
+            out.append(mi)
+        else:
+            break
+    return list(reversed(out))
+
+
+def _chain(d: _Doc, after: list[int], end: int) -> list[int]:
+    """The objects: the first mention right after the trigger and those coordinated with it."""
+    a = d.ann
+    if not after:
+        return []
+    first = after[0]
+    gap = a.text[end:a.mentions[first].start]
+    if len(gap) > 60 or not _OBJ_GAP.match(gap):
+        return []
+    out = [first]
+    for mi in after[1:]:
+        g = a.text[a.mentions[out[-1]].end:a.mentions[mi].start]
+        if _COORD.match(g) and re.search(r"\S", g):
+            out.append(mi)
+        else:
+            break
+    return out
+
+
+def _split_objects(d: _Doc, objs: list[int], sent: Sentence) -> list[list[int]]:
+    """'X met A, B and C' is three engagements; 'A, along with B' stays one."""
+    a = d.ann
+    groups: list[list[int]] = []
+    for n, mi in enumerate(objs):
+        m = a.mentions[mi]
+        if n and _JOIN.search(a.text[a.mentions[objs[n - 1]].end:m.start]):
+            groups[-1].append(mi)
+        elif m.plural and len(m.countries) > 1:
+            for c in m.countries:
+                groups.append([(mi, c)])  # type: ignore[list-item]
+        else:
+            groups.append([mi])
+    return groups
+
+
+def _resolve_pronoun(d: _Doc, mi: int, sent: Sentence, prev_subject: int | None) -> int | None:
+    m = d.ann.mentions[mi]
+    if not m.pronoun:
+        return mi
+    # a person named earlier in the same sentence ("Trump said that he spoke to"), else the last subject
+    earlier = [x for x in sent.mentions if d.ann.mentions[x].end <= m.start and d.ann.mentions[x].entity is not None]
+    target = d.ann.mentions[earlier[-1]].entity if earlier else prev_subject
+    if target is None:
+        return None
+    ent = d.ann.entities[target]
+    return ent.mentions[0] if ent.mentions else None
+
+
+def _keys(d: _Doc, items: list) -> tuple[list, dict]:
+    keys: list = []
+    parts: dict = {}
+    for item in items:
+        country = None
+        if isinstance(item, tuple):
+            mi, country = item
+        else:
+            mi = item
+        m = d.ann.mentions[mi]
+        if m.entity is not None:
+            k = m.entity
+        elif m.name:
+            k = ("n", gazetteer.fold(m.name))
+        else:
+            k = ("u", country or m.country, gazetteer.fold(m.title or ""), mi)
+        if k not in parts:
+            keys.append(k)
+            parts[k] = (m, country)
+    return keys, parts
+
+
+def _planned(d: _Doc, sent: Sentence, mis: list, mode: str, span: Span) -> PlannedEngagement:
+    people = []
+    for item in mis:
+        mi = item[0] if isinstance(item, tuple) else item
+        people.append(_participant(d, d.ann.mentions[mi], None, "planned"))
+    date_value = None
+    for dm in find_dates(sent.text, sent.start):
+        date_value, _ = resolve(dm, d.reference, d.reference_year)
+        if date_value:
+            break
+    return PlannedEngagement(mode, tuple(people), date_value, Location(), span)
+
+
+# ---- date, place, occasion -------------------------------------------------------------
+def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None:
+    dates = find_dates(sent.text, sent.start)
+    best: tuple[int, DateMention] | None = None
+    for dm in dates:
+        if dm.kind in ("year",):
+            continue
+        rank = {"absolute": 0 if dm.complete else 1, "relative": 2, "weekday": 2, "month": 3, "same_day": 4}[dm.kind]
+        distance = abs(dm.start - (sent.start + trig_pos))
+        score = rank * 10000 + distance
+        if best is None or score < best[0]:
+            best = (score, dm)
+    if best is not None:
+        dm = best[1]
+        if dm.kind == "same_day":
+            cand.continuation = True
+        else:
+            value, precision = resolve(dm, d.reference, d.reference_year)
+            cand.date, cand.precision = value, precision
+            cand.date_span = Span(dm.start, dm.end, dm.text, f"date:{dm.kind}")
+            cand.own_date = True
+            if dm.kind == "absolute" and dm.day_end and dm.day_end != dm.day and value:
+                cand.date, cand.precision = value, "day"
+    if d.r.continuation_re.search(sent.text):
+        cand.continuation = True
+    _place(d, sent, cand)
+    occ = _occasion(d, sent)
+    if occ:
+        cand.occasion, cand.occasion_span = occ
+
+
+_PLACE_RE = re.compile(r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?", re.I)
+
+
+def _place(d: _Doc, sent: Sentence, cand: Candidate) -> None:
+    """'in Beijing', 'in Phuket, Thailand', 'in Brazil', 'visiting Jakarta', 'here'."""
+    a, g = d.ann, d.g
+    inside = [(a.mentions[mi].start, a.mentions[mi].end) for mi in sent.mentions]
+    best = None
+    for m in _PLACE_RE.finditer(sent.text):
+        pos = sent.start + m.end()
+        if any(s <= pos < e for s, e in inside):
+            continue
+        i = _token_at(a, pos)
+        if i is None:
+            continue
+        # "at the Shanghai International Convention Center": a venue that names its city
+        for j in range(i, min(i + 4, sent.t1)):
+            n, found = g.lookup(a.low, a.toks, j, frozenset({"city", "country"}))
+            if n:
+                e = found[0]
+                if j > i and not all(a.toks[k][:1].isupper() for k in range(i, j)):
+                    break
+                city = e.value if e.kind == "city" else None
+                country = e.extra if e.kind == "city" else e.value
+                if e.kind == "country" and j + n < sent.t1 and a.toks[j + n] == "'":
+                    break  # "in China's ..." is not a place
+                if city and j + n + 1 < sent.t1 and a.toks[j + n] == ",":
+                    n2, f2 = g.lookup(a.low, a.toks, j + n + 1, frozenset({"country"}))
+                    if n2:
+                        country = f2[0].value
+                if m.group(0).lower().startswith("from"):
+                    break
+                span = Span(a.starts[j], a.ends[j + n - 1], a.span_text(j, j + n), "place:" + m.group(0).split()[0].lower())
+                best = best or (city, country, span)
+                break
+            if not a.toks[j][:1].isupper():
+                break
+        if best:
+            break
+    if best is None and re.search(r"\b(?:met|meets|talks)\s+(?:\w+\s+)?here\b", sent.text) and d.doc.dateline:
+        city = d.doc.dateline
+        best = (city, g.city_country.get(gazetteer.fold(city)), Span(sent.start, sent.end, "here", "place:here"))
+    if best is None:
+        v = d.r.venue_re.search(sent.text)
+        if v:
+            best = (None, _venue_country(d, cand, v.group(0)), Span(sent.start + v.start(), sent.start + v.end(), v.group(0), "place:venue"))
+            if best[1] is None:
+                best = None
+    if best:
+        cand.city, cand.country, cand.place_span = best
+        cand.own_place = True
+
+
+def _venue_country(d: _Doc, cand: Candidate, venue: str) -> str | None:
+    """'at the Ministry', 'in the Hellenic Parliament', 'at the latter's ministry': whose venue."""
+    for n, found in ((len(gazetteer.tokens_of(w)), d.g.entries.get(gazetteer.tokens_of(w))) for w in venue.split()):
+        if found:
+            for e in found:
+                if e.kind in ("country", "demonym"):
+                    return e.value
+    # the host's institution: the participant who is not an envoy
+    for k, (m, country) in cand.parts.items():
+        level = m.level or (d.ann.entities[k].level if isinstance(k, int) else None)
+        c = country or m.country or (d.ann.entities[k].country if isinstance(k, int) else None)
+        if level != "diplomat" and c:
+            envoys = [mm for kk, (mm, cc) in cand.parts.items() if kk != k and (mm.level == "diplomat")]
+            if envoys:
+                return c
+    return None
+
+
+def _token_at(a: Annotated, pos: int) -> int | None:
+    import bisect
+
+    i = bisect.bisect_left(a.starts, pos)
+    return i if i < len(a.starts) else None
+
+
+def _occasion(d: _Doc, sent: Sentence) -> tuple[str, Span] | None:
+    m = d.r.occasion_re.search(sent.text)
+    if not m:
+        return None
+    start = m.end()
+    rest = sent.text[start:]
+    stop = d.r.occasion_stop.search(rest)
+    text = rest[: stop.start()] if stop else rest
+    text = text.strip(" ,.;:")
+    text = re.sub(r"^(?:the|this year's|this year’s)\s+", "", text, flags=re.I)
+    # "... in Brazil" / "... in Kuala Lumpur": the place is not part of the name
+    text = re.sub(r"\s+(?:in|at|held in|taking place in)\s+[A-Z][\w .'-]*$", "", text)
+    if len(text) < 3 or len(text) > 120:
+        return None
+    s = sent.start + start + rest.find(text)
+    return text, Span(s, s + len(text), text, "occasion:" + m.group(0).strip().lower())
+
+
+# ---- merging --------------------------------------------------------------------------
+def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
+    a = d.ann
+    # unnamed participants that a named one of the same state stands for ("envoys of Ethiopia" / "Azanaw")
+    merged: list[Candidate] = []
+    for c in cands:
+        target = None
+        for m in merged:
+            if _same(d, m, c):
+                target = m
+                break
+        if target is None:
+            merged.append(c)
+            continue
+        _absorb(d, target, c)
+    # context: dates and places carried by "also", visits, the dateline
+    ordered = sorted(merged, key=lambda c: c.sentence)
+    visit_date, visit_precision, visit_place = _visit_context(d)
+    prev: Candidate | None = None
+    doc_occasion = next(((c.occasion, c.occasion_span) for c in ordered if c.occasion), None)
+    if doc_occasion is None:
+        for sent in a.sentences:
+            occ = _occasion(d, sent)
+            if occ:
+                doc_occasion = occ
+                break
+    for c in ordered:
+        if not c.own_date:
+            if prev is not None and (c.continuation or prev.sentence == c.sentence) and prev.date:
+                c.date, c.precision, c.date_span = prev.date, prev.precision, prev.date_span
+            elif visit_date and (c.continuation or _in_visit(d, c)):
+                c.date, c.precision = visit_date, visit_precision
+        if c.mode in IN_PERSON and not c.own_place:
+            if prev is not None and prev.own_place and (c.continuation or prev.sentence == c.sentence) and prev.mode in IN_PERSON:
+                c.city, c.country, c.place_span = prev.city, prev.country, prev.place_span
+            elif visit_place is not None:
+                c.city, c.country, c.place_span = visit_place
+            elif doc_occasion and _occasion_place(d, doc_occasion[0]):
+                c.city, c.country = _occasion_place(d, doc_occasion[0])  # type: ignore[misc]
+            elif d.doc.dateline:
+                c.city = d.doc.dateline
+                c.country = d.g.city_country.get(gazetteer.fold(d.doc.dateline)) or _country_named(d, d.doc.dateline)
+                if c.country is None and c.city:
+                    c.city = None if _country_named(d, c.city) else c.city
+                c.place_span = d.doc.dateline_span
+        if c.mode in IN_PERSON and not c.occasion and doc_occasion:
+            c.occasion, c.occasion_span = doc_occasion
+        if c.mode not in IN_PERSON:
+            c.city = c.country = None
+            c.place_span = None
+            c.occasion = None
+        prev = c
+    return [_engagement(d, c) for c in ordered]
+
+
+def _country_named(d: _Doc, place: str) -> str | None:
+    key = gazetteer.tokens_of(place)
+    for e in d.g.entries.get(key, []):
+        if e.kind == "country":
+            return e.value
+    return None
+
+
+def _occasion_place(d: _Doc, occasion: str) -> tuple[str | None, str | None] | None:
+    toks = [t for t in gazetteer.TOKEN_RE.findall(occasion)]
+    low = [t.lower() for t in toks]
+    for i in range(len(toks)):
+        n, found = d.g.lookup(low, toks, i, frozenset({"city"}))
+        if n:
+            return found[0].value, found[0].extra
+    return None
+
+
+def _same(d: _Doc, a_: Candidate, b: Candidate) -> bool:
+    if a_.keys == b.keys:
+        return True
+    # same named people, where one side names an unnamed participant of the other
+    named_a = {k for k in a_.keys if not (isinstance(k, tuple) and k[0] == "u")}
+    named_b = {k for k in b.keys if not (isinstance(k, tuple) and k[0] == "u")}
+    un_a = [k for k in a_.keys if isinstance(k, tuple) and k[0] == "u"]
+    un_b = [k for k in b.keys if isinstance(k, tuple) and k[0] == "u"]
+    if len(a_.keys) != len(b.keys):
+        return False
+    if un_a and not un_b and named_a <= named_b:
+        extra = named_b - named_a
+        return _covers(d, un_a, extra)
+    if un_b and not un_a and named_b <= named_a:
+        extra = named_a - named_b
+        return _covers(d, un_b, extra)
+    return False
+
+
+def _covers(d: _Doc, unnamed: list, named: set) -> bool:
+    if len(unnamed) != len(named):
+        return False
+    for u, k in zip(sorted(unnamed, key=str), sorted(named, key=str)):
+        country = u[1]
+        kc = d.ann.entities[k].country if isinstance(k, int) else None
+        if country and kc and country != kc:
+            return False
+    return True
+
+
+def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:
+    # prefer the named version of the participants
+    if any(isinstance(k, tuple) and k[0] == "u" for k in target.keys) and not any(isinstance(k, tuple) and k[0] == "u" for k in c.keys):
+        target.keys, target.parts = c.keys, c.parts
+    rank_t = (target.strength, not target.caption, not target.headline)
+    rank_c = (c.strength, not c.caption, not c.headline)
+    if rank_c > rank_t:
+        target.mode, target.strength = c.mode, c.strength
+        target.caption, target.headline = c.caption, c.headline
+    if (not target.own_date or (target.date is None and c.date)) and c.own_date and c.date:
+        target.date, target.precision, target.date_span, target.own_date = c.date, c.precision, c.date_span, True
+    if not target.own_place and c.own_place:
+        target.city, target.country, target.place_span, target.own_place = c.city, c.country, c.place_span, True
+    if not target.occasion and c.occasion:
+        target.occasion, target.occasion_span = c.occasion, c.occasion_span
+    target.sentence = min(target.sentence, c.sentence) if not target.headline else c.sentence
+    target.headline = target.headline and c.headline
+    target.continuation = target.continuation or c.continuation
+
+
+def _visit_context(d: _Doc) -> tuple[str | None, str | None, tuple | None]:
+    """A dated visit ("On July 5, X visited Latvia") dates and places the meetings during it."""
+    for sent in d.ann.sentences[:6]:
+        m = d.r.visit_re.search(sent.text)
+        if not m:
+            continue
+        place = None
+        a = d.ann
+        pos = sent.start + m.end()
+        i = _token_at(a, pos)
+        if i is not None and i < sent.t1:
+            n, found = d.g.lookup(a.low, a.toks, i, frozenset({"city", "country"}))
+            if n:
+                e = found[0]
+                city = e.value if e.kind == "city" else None
+                country = e.extra if e.kind == "city" else e.value
+                place = (city, country, Span(a.starts[i], a.ends[i + n - 1], a.span_text(i, i + n), "place:visit"))
+        value = precision = None
+        for dm in find_dates(sent.text, sent.start):
+            if dm.kind in ("absolute", "weekday", "relative"):
+                value, precision = resolve(dm, d.reference, d.reference_year)
+                if dm.kind == "absolute" and dm.day_end and value:
+                    value, precision = value[:7], "month"
+                break
+        if place or value:
+            return value, precision, place
+    return None, None, None
+
+
+def _in_visit(d: _Doc, c: Candidate) -> bool:
+    text = d.ann.sentences[c.sentence].text
+    return bool(re.search(r"\b(?:during|in the course of)\s+(?:the|his|her|this)\s+visit\b|^\s*(?:He|She)\b", text))
+
+
+# ---- records ---------------------------------------------------------------------------
+def _engagement(d: _Doc, c: Candidate) -> Engagement:
+    people = []
+    subject_title = None
+    for k in c.subjects:
+        if k in c.parts:
+            m, _ = c.parts[k]
+            subject_title = _entity_title(d, k, m)
+            break
+    for k in c.keys:
+        m, country = c.parts[k]
+        side = "subject" if k in c.subjects else "object"
+        people.append(_participant(d, m, k, side, country, subject_title))
+    people = _infer_countries(d, people)
+    visitor = host = None
+    return Engagement(
+        date=c.date,
+        mode=c.mode,
+        participants=tuple(people),
+        location=Location(c.city, c.country, c.place_span),
+        occasion=c.occasion,
+        date_precision=c.precision,
+        visitor=visitor,
+        host=host,
+        trigger=c.trigger,
+        date_span=c.date_span,
+        occasion_span=c.occasion_span,
+    )
+
+
+def _entity_title(d: _Doc, k, m: Mention) -> str | None:
+    if isinstance(k, int):
+        return d.ann.entities[k].title or m.title
+    return m.title
+
+
+def _participant(d: _Doc, m: Mention, k, side: str, country: str | None = None, subject_title: str | None = None) -> Participant:
+    name, title, cc, rule = m.name, m.title, country or m.country, m.country_rule
+    if isinstance(k, int):
+        e = d.ann.entities[k]
+        name, title = e.name or name, e.title or title
+        cc, rule = cc or e.country, rule or e.country_rule
+    if m.counterpart and subject_title and (not title or gazetteer.fold(title).split()[-1:] in (["counterpart"], ["counterparts"])):
+        title = _counterpart_title(subject_title)
+    elif title and gazetteer.fold(title).split()[-1:] in (["counterpart"], ["counterparts"]) and subject_title:
+        title = _counterpart_title(subject_title)
+    if title and m.plural:
+        title = _singular(title)
+    if name is None and m.plural and not cc:
+        cc = None
+    span = Span(m.start, m.end, d.doc.text[m.start:m.end], f"mention:{m.rule}")
+    return Participant(name=name, country=cc, title=title, side=side, span=span, country_rule=rule)
+
+
+def _counterpart_title(title: str) -> str:
+    t = gazetteer.fold(title)
+    if "foreign" in t or "external affairs" in t or "secretary of state" in t:
+        return "Foreign Minister"
+    return re.sub(r"^(?:the|his|her)\s+", "", title)
+
+
+def _singular(title: str) -> str:
+    words_ = title.split()
+    last = words_[-1]
+    if last.lower() == "counterparts":
+        words_[-1] = "counterpart"
+    elif last.endswith("s") and not last.endswith("ss"):
+        words_[-1] = last[:-1]
+    out = " ".join(words_)
+    return re.sub(r"^Consuls\b", "Consul", out)
+
+
+def _infer_countries(d: _Doc, people: list[Participant]) -> list[Participant]:
+    """A participant whose state the text does not give: the other state of the document's dyad."""
+    known = {p.country for p in people if p.country}
+    missing = [p for p in people if not p.country and p.name]
+    if not missing:
+        return people
+    top = [s for s, _ in d.states.most_common(3)]
+    others = [s for s in top[:2] if s not in known]
+    if len(known) >= 1 and len(others) == 1 and len(missing) == 1:
+        return [p if p is not missing[0] else Participant(p.name, others[0], p.title, p.side, p.span, "dyad") for p in people]
+    return people
+
+
+# ---- readout or not --------------------------------------------------------------------
+def _is_readout(d: _Doc, engagements: list[Engagement]) -> tuple[bool, str]:
+    if not engagements:
+        return False, "no engagement between identified officials"
+    title = d.doc.title or ""
+    if d.r.non_readout_re.search(title):
+        return False, "title marks a transcript, statement or announcement"
+    months = {e.date for e in engagements if e.date and e.date_precision == "month"}
+    if len(months) >= 3:
+        return False, "an overview of engagements over several months"
+    return True, "reports an engagement that took place"
+
+
+# ---- statements, issues, third parties -------------------------------------------------
+def _statements(d: _Doc, engagements: list[Engagement]) -> list[Statement]:
+    a, r = d.ann, d.r
+    names = {}
+    for e in engagements:
+        for p in e.participants:
+            if p.name:
+                names[p.name] = p.country
+    out: list[Statement] = []
+    last_speaker: tuple[str | None, str | None] | None = None
+    for sent in a.sentences:
+        if sent.headline:
+            continue
+        m = r.reporting_re.search(sent.text)
+        if not m:
+            continue
+        speaker = None
+        before = [mi for mi in sent.mentions if a.mentions[mi].end <= sent.start + m.start()]
+        after = [mi for mi in sent.mentions if a.mentions[mi].start >= sent.start + m.end()]
+        cand = before[-1:] or after[:1]
+        for mi in cand:
+            mm = a.mentions[mi]
+            if mm.pronoun:
+                speaker = last_speaker
+            elif mm.entity is not None:
+                e = a.entities[mm.entity]
+                speaker = (e.name, e.country)
+        if speaker is None:
+            side = re.search(r"\b(?:the\s+)?(\w+)\s+side\b", sent.text[: m.start()])
+            if side:
+                n, found = d.g.lookup([side.group(1).lower()], [side.group(1)], 0, frozenset({"demonym", "country"}))
+                if n:
+                    speaker = (None, found[0].value)
+        if speaker is None:
+            continue
+        last_speaker = speaker
+        verb = m.group("verb")
+        issues = tuple(x.group(1) for x in r.issue_re.finditer(sent.text))
+        out.append(Statement(speaker[0], speaker[1], verb, r.stances.get(verb.lower()), issues,
+                             Span(sent.start, sent.end, sent.text, "statement:" + verb.lower())))
+    return out
+
+
+def _issues(d: _Doc) -> list[Issue]:
+    out: list[Issue] = []
+    seen = set()
+    for m in d.r.issue_re.finditer(d.doc.text):
+        text = m.group(1)
+        if text.lower() in seen:
+            continue
+        seen.add(text.lower())
+        out.append(Issue(text, Span(m.start(1), m.end(1), text, "issue")))
+    return out
+
+
+def _third_parties(d: _Doc, participants: set, engagements: list[Engagement]) -> list[ThirdParty]:
+    out: list[ThirdParty] = []
+    a = d.ann
+    for e in a.entities:
+        if e.name and e.name not in participants and e.mentions:
+            m = a.mentions[e.mentions[0]]
+            out.append(ThirdParty("person", e.name, e.country, e.title, Span(m.start, m.end, a.text[m.start:m.end], "mention")))
+    involved = {p.country for eng in engagements for p in eng.participants}
+    seen = set()
+    for i, (n, found) in enumerate(a.tags):
+        if not n:
+            continue
+        for ent in found:
+            if ent.kind in ("country", "demonym") and ent.value not in involved and ent.value not in seen:
+                seen.add(ent.value)
+                out.append(ThirdParty("state", d.g.country_names.get(ent.value, ent.value), ent.value, None,
+                                      Span(a.starts[i], a.ends[i + n - 1], a.span_text(i, i + n), "gazetteer")))
+            elif ent.kind == "org" and ent.value not in seen:
+                seen.add(ent.value)
+                out.append(ThirdParty("organisation", ent.value, None, None,
+                                      Span(a.starts[i], a.ends[i + n - 1], a.span_text(i, i + n), "gazetteer")))
+            break
+    return out

@@ -1,0 +1,190 @@
+"""Gazetteers: states, cities, organisations, posts and known officials, loaded from data files.
+
+The files in ``readouts/data`` are facts the project writes itself; they are validated
+when loaded (a malformed row is a ``GazetteerError`` naming file and line). Everything is
+loaded once per process (``load()`` is cached), so workers pay the cost once.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+class GazetteerError(ValueError):
+    pass
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    """Lower-cased tokens of a phrase, the key used by every lookup."""
+    return tuple(t.lower() for t in TOKEN_RE.findall(normalise(text)))
+
+
+_NORMALISE = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "\xa0": " ", "‐": "-", "‑": "-"})
+
+
+def normalise(text: str) -> str:
+    """Same-length character normalisation applied to clean text (quotes, spaces, hyphens)."""
+    return text.translate(_NORMALISE)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str  # country | demonym | city | org | post | honorific | official
+    value: str  # ISO3, org short name, post level, official key, city name
+    extra: str = ""  # city: its ISO3; post: the canonical head
+    cased: bool = False  # must match the capitalisation of the data (US, UK, Chad)
+    surface: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    title: str
+    start: str | None
+    end: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    name: str
+    country: str
+    aliases: tuple[str, ...]
+    posts: tuple[Post, ...]
+
+    def post_at(self, when: str | None) -> Post | None:
+        """The post held at ``when`` (ISO prefix), else the latest one."""
+        if not self.posts:
+            return None
+        if when:
+            for post in self.posts:
+                if (post.start or "0000") <= when[:7] <= (post.end or "9999"):
+                    return post
+        return max(self.posts, key=lambda p: p.start or "")
+
+
+@dataclass
+class Gazetteer:
+    entries: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
+    max_len: dict[str, int] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name
+    capitals: dict[str, str] = field(default_factory=dict)  # ISO3 -> capital
+    city_country: dict[str, str] = field(default_factory=dict)  # folded city -> ISO3
+    city_names: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical city
+    officials: dict[str, Official] = field(default_factory=dict)  # key (folded name) -> official
+    org_names: dict[str, str] = field(default_factory=dict)
+    post_levels: dict[str, str] = field(default_factory=dict)  # folded head -> level
+
+    def add(self, phrase: str, entry: Entry) -> None:
+        key = tokens_of(phrase)
+        if not key:
+            return
+        bucket = self.entries.setdefault(key, [])
+        if entry not in bucket:
+            bucket.append(entry)
+        if len(key) > self.max_len.get(key[0], 0):
+            self.max_len[key[0]] = len(key)
+
+    def lookup(self, words: list[str], surfaces: list[str], i: int, kinds: frozenset[str] | None = None) -> tuple[int, list[Entry]]:
+        """Longest entry starting at token ``i``: (length, entries) or (0, [])."""
+        first = words[i]
+        longest = self.max_len.get(first, 0)
+        for n in range(min(longest, len(words) - i), 0, -1):
+            found = self.entries.get(tuple(words[i:i + n]))
+            if not found:
+                continue
+            ok = [e for e in found if (kinds is None or e.kind in kinds) and (not e.cased or _case_ok(e.surface, surfaces[i:i + n]))]
+            if ok:
+                return n, ok
+        return 0, []
+
+
+def _case_ok(surface: str, toks: list[str]) -> bool:
+    """Capitalised data words need capitals in the text; all-capital ones ("US") need an exact match."""
+    for w, t in zip(TOKEN_RE.findall(normalise(surface)), toks):
+        if len(w) > 1 and w.isupper():
+            if t != w:
+                return False
+        elif w[:1].isupper() and not t[:1].isupper():
+            return False
+    return True
+
+
+def _rows(name: str, columns: int) -> list[list[str]]:
+    path = resources.files("readouts.data").joinpath(name)
+    if not path.is_file():  # TEMP while data files are written
+        return []
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    out = []
+    for n, row in enumerate(rows[1:], 2):
+        if not row:
+            continue
+        if len(row) < columns:
+            row = row + [""] * (columns - len(row))
+        if len(row) != columns:
+            raise GazetteerError(f"{name}:{n}: expected {columns} columns, found {len(row)}")
+        out.append([c.strip() for c in row])
+    return out
+
+
+def _split(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split("|") if v.strip()]
+
+
+def fold(text: str) -> str:
+    return " ".join(tokens_of(text))
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    g = Gazetteer()
+    for iso3, name, aliases, demonyms, capital in _rows("countries.tsv", 5):
+        if not re.fullmatch(r"[A-Z]{3}", iso3):
+            raise GazetteerError(f"countries.tsv: bad ISO3 code {iso3!r}")
+        g.country_names[iso3] = name
+        if capital:
+            g.capitals[iso3] = capital
+        for phrase in [name, *_split(aliases)]:
+            g.add(phrase, Entry("country", iso3, cased=True, surface=phrase))
+        for phrase in _split(demonyms):
+            g.add(phrase, Entry("demonym", iso3, cased=True, surface=phrase))
+    for city, iso3, aliases in _rows("cities.tsv", 3):
+        for phrase in [city, *_split(aliases)]:
+            g.add(phrase, Entry("city", city, iso3, cased=True, surface=phrase))
+            g.city_country.setdefault(fold(phrase), iso3)
+            g.city_names.setdefault(fold(phrase), city)
+    for iso3, capital in g.capitals.items():
+        if fold(capital) not in g.city_country:
+            g.add(capital, Entry("city", capital, iso3, cased=True, surface=capital))
+            g.city_country[fold(capital)] = iso3
+            g.city_names[fold(capital)] = capital
+    for short, names, _kind in _rows("organisations.tsv", 3):
+        g.org_names[short] = short
+        for phrase in [short, *_split(names)]:
+            g.add(phrase, Entry("org", short, cased=True, surface=phrase))
+    posts = tomllib.loads(resources.files("readouts.data").joinpath("posts.toml").read_text(encoding="utf-8"))
+    for level, heads in posts["heads"].items():
+        for head in heads:
+            g.add(head, Entry("post", level, head))
+            g.post_levels.setdefault(fold(head), level)
+    for word in posts["modifiers"]["words"]:
+        g.add(word, Entry("modifier", word))
+    for word in posts["honorifics"]["words"]:
+        g.add(word, Entry("honorific", word))
+    for name, aliases, country, title, start, end in _rows("officials.tsv", 6):
+        key = fold(name)
+        post = Post(title, start or None, end or None)
+        known = g.officials.get(key)
+        if known is None:
+            known = Official(name, country, tuple(_split(aliases)), (post,))
+        else:
+            known = Official(known.name, known.country, tuple(dict.fromkeys(known.aliases + tuple(_split(aliases)))), known.posts + (post,))
+        g.officials[key] = known
+        for phrase in [name, *_split(aliases)]:
+            g.add(phrase, Entry("official", key, cased=True, surface=phrase))
+    return g

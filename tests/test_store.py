@@ -1,0 +1,380 @@
+"""The SQLite store: filters, idempotence, transactions, migrations, round-trips."""
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from store_samples import SAMPLE, TEXT_A, engagement_ids, make_result
+
+from readouts.records import (
+    MODES,
+    CleanDocument,
+    Engagement,
+    EventCode,
+    IngestError,
+    Issue,
+    Location,
+    Mention,
+    Participant,
+    PlannedEngagement,
+    Readout,
+    Span,
+    Statement,
+    content_hash,
+)
+from readouts.store import (
+    SCHEMA_VERSION,
+    BatchCounts,
+    QueryFilter,
+    Store,
+    StoreError,
+    UnknownDocument,
+    document_key,
+)
+
+IDS = engagement_ids()
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Store]:
+    with Store(tmp_path / "readouts.db") as s:
+        yield s
+
+
+@pytest.fixture
+def sample_store(store: Store) -> Store:
+    store.add_batch(list(SAMPLE.values()))
+    return store
+
+
+# -- adding ----------------------------------------------------------------------------------
+
+def test_add_batch_counts(store):
+    counts = store.add_batch(list(SAMPLE.values()))
+    assert counts == BatchCounts(new=5, present=0, readouts=4, engagements=5)
+    assert store.counts() == {"documents": 5, "readouts": 4, "engagements": 5,
+                              "participants": 10, "rejections": 0}
+
+
+def test_readding_is_a_no_op(sample_store):
+    before = sample_store.counts()
+    again = sample_store.add_batch(list(SAMPLE.values()))
+    assert again == BatchCounts(present=5)
+    assert sample_store.counts() == before
+
+
+def test_same_text_under_another_id_is_already_present(sample_store):
+    copy = make_result("another-id", "  " + TEXT_A.replace(" ", "\n", 3) + "\n")  # same words
+    assert sample_store.add_batch([copy]) == BatchCounts(present=1)
+
+
+def test_duplicates_within_one_batch(store):
+    one = SAMPLE["A"]
+    assert store.add_batch([one, one]) == BatchCounts(new=1, present=1, readouts=1, engagements=1)
+
+
+def test_key_is_the_clean_documents_content_hash_when_set(store):
+    result = make_result("doc-x", "Some text.", hash_="feedfacecafebeef")
+    assert document_key(result) == "feedfacecafebeef"
+    store.add_batch([result])
+    assert store.has_document("feedfacecafebeef")
+    assert document_key(make_result("doc-y", "Some text.")) == content_hash("Some text.")
+
+
+def test_failing_batch_leaves_the_store_unchanged(sample_store):
+    before = sample_store.counts()
+    good = make_result("doc-new", "A new and valid document about a meeting.",
+                       (Engagement(date="2022-01-01", mode="meeting", participants=()),))
+    bad = make_result("doc-bad", "A document whose engagement has no mode.",
+                      (Engagement(date="2022-01-02", mode=None, participants=()),))  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="cannot store batch"):
+        sample_store.add_batch([good, bad])
+    assert sample_store.counts() == before
+    assert not sample_store.has_document(document_key(good))
+    # a value that cannot be serialised fails before anything of its document is written
+    unserialisable = make_result("doc-odd", "Odd.", (Engagement(
+        date=None, mode="meeting", participants=(Participant(object(), "PRT", None),)),))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        sample_store.add_batch([good, unserialisable])
+    assert sample_store.counts() == before
+    # and the store still works afterwards
+    assert sample_store.add_batch([good]).new == 1
+
+
+def test_rejections_are_recorded_once(store):
+    errors = [IngestError("a.txt", "cannot decode text"), IngestError("b.jsonl:3", "no text", "x7"),
+              IngestError("c.txt", "cannot decode text")]
+    assert store.add_rejections(errors) == 3
+    store.add_rejections(errors[:1])
+    assert store.counts()["rejections"] == 3
+    assert store.rejection_reasons() == {"cannot decode text": 2, "no text": 1}
+    assert store.add_rejections([]) == 0
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def test_get_readout_round_trips(sample_store):
+    for result in SAMPLE.values():
+        assert sample_store.get_readout(document_key(result)) == result.readout
+    with pytest.raises(UnknownDocument):
+        sample_store.get_readout("0000000000000000")
+    with pytest.raises(KeyError):
+        sample_store.get_readout("0000000000000000")
+
+
+def test_rows_are_flat_dicts(sample_store):
+    (row,) = sample_store.query(QueryFilter(mode="meeting"))
+    assert row == {
+        "id": IDS["A0"],
+        "document_id": "doc-a",
+        "document_key": content_hash(TEXT_A),
+        "date": "2021-03-03",
+        "date_precision": "day",
+        "mode": "meeting",
+        "participants": [
+            {"name": "Ana Lopes", "country": "PRT", "title": "Foreign Minister"},
+            {"name": "Karl Berg", "country": "SWE", "title": "Foreign Minister"},
+        ],
+        "location_city": "Lisbon",
+        "location_country": "PRT",
+        "occasion": "bilateral consultations",
+        "title": "Minister Lopes meets Minister Berg",
+        "url": "https://example.org/a",
+    }
+
+
+QUERY_CASES = [
+    # filter -> engagement labels, in the order returned (by date, undated last)
+    (QueryFilter(), ["C0", "D0", "A0", "B0", "C1"]),
+    (QueryFilter(countries=("PRT",)), ["A0", "B0"]),
+    (QueryFilter(countries=("PRT", "SWE")), ["A0"]),  # the dyad
+    (QueryFilter(countries=("swe", "prt")), ["A0"]),
+    (QueryFilter(countries=("SWE",)), ["C0", "A0"]),
+    (QueryFilter(countries=("SWE", "FIN")), ["C0"]),
+    (QueryFilter(countries=("PRT", "FIN")), []),
+    (QueryFilter(countries=("PRT", "PRT")), ["A0", "B0"]),
+    (QueryFilter(actor="berg"), ["C0", "A0"]),
+    (QueryFilter(actor="ANA LOP"), ["A0", "B0"]),
+    (QueryFilter(actor="łukasz"), ["D0"]),
+    (QueryFilter(actor="ÉMILE"), ["D0"]),
+    (QueryFilter(actor="Nobody"), []),
+    (QueryFilter(since="2021"), ["A0", "B0"]),
+    (QueryFilter(since="2021-03-04"), ["B0"]),
+    (QueryFilter(since="2021-07-01"), ["B0"]),  # 2021-07 counts as 2021-07-01
+    (QueryFilter(since="2021-07-02"), []),
+    (QueryFilter(since="2021-07"), ["B0"]),
+    (QueryFilter(until="2019"), ["C0"]),
+    (QueryFilter(until="2020"), ["C0", "D0"]),  # a partial until covers its whole period
+    (QueryFilter(until="2020-12"), ["C0", "D0"]),
+    (QueryFilter(until="2021-03"), ["C0", "D0", "A0"]),
+    (QueryFilter(until="2021-03-02"), ["C0", "D0"]),
+    (QueryFilter(since="2020-12", until="2021-03-03"), ["D0", "A0"]),
+    (QueryFilter(mode="phone_call"), ["B0"]),
+    (QueryFilter(mode="message"), ["C1"]),
+    (QueryFilter(text="fisheries"), ["A0"]),
+    (QueryFilter(text="climate"), ["B0"]),
+    (QueryFilter(text='"joint statement"'), ["C0", "C1"]),
+    (QueryFilter(text="trade"), ["C0", "C1"]),  # the title is indexed too
+    (QueryFilter(text="zielinski"), ["D0"]),  # diacritics folded
+    (QueryFilter(text="consular"), []),  # a document without engagements
+    (QueryFilter(text="lisbon OR climate"), ["A0", "B0"]),
+    (QueryFilter(countries=("PRT",), mode="meeting"), ["A0"]),
+    (QueryFilter(countries=("FIN",), since="2019"), ["C0"]),
+    (QueryFilter(actor="saari", text="statement", mode="talks"), ["C0"]),
+    (QueryFilter(limit=2), ["C0", "D0"]),
+    (QueryFilter(limit=2, offset=2), ["A0", "B0"]),
+    (QueryFilter(limit=None, offset=4), ["C1"]),
+    (QueryFilter(limit=0), []),
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), QUERY_CASES)
+def test_query(sample_store, filters, expected):
+    assert [row["id"] for row in sample_store.query(filters)] == [IDS[x] for x in expected]
+
+
+def test_iter_engagement_rows_streams_everything(sample_store):
+    rows = list(sample_store.iter_engagement_rows())
+    assert [r["id"] for r in rows] == [IDS[x] for x in ("C0", "D0", "A0", "B0", "C1")]
+    assert rows == sample_store.query(QueryFilter(limit=None))
+
+
+def test_engagement_without_participants_is_still_a_row(store):
+    store.add_batch([make_result("doc-p", "Nobody named.", (Engagement("2020", "meeting", ()),))])
+    (row,) = store.query()
+    assert row["participants"] == []
+
+
+@pytest.mark.parametrize("text", ['"unbalanced', "foo:bar", "AND", "(x"])
+def test_bad_full_text_query_is_a_domain_error(sample_store, text):
+    with pytest.raises(StoreError, match="bad full-text query"):
+        sample_store.query(QueryFilter(text=text))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"since": "2021-13"}, {"since": "2021-02-29"}, {"until": "2021-04-31"}, {"until": "03/03/2021"}, {"since": "21"}, {"mode": "dinner"},
+     {"limit": -1}, {"offset": -1}],
+)
+def test_bad_filters_are_rejected(kwargs):
+    with pytest.raises(ValueError):
+        QueryFilter(**kwargs)
+
+
+def test_countries_must_be_a_tuple():
+    with pytest.raises(TypeError):
+        QueryFilter(countries="PRT")  # type: ignore[arg-type]
+
+
+# -- files, schema and migrations ------------------------------------------------------------
+
+def test_new_file_is_migrated_and_reopens(tmp_path):
+    path = tmp_path / "fresh.db"
+    path.write_bytes(b"")  # an empty file is an empty SQLite database
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        store.add_batch([SAMPLE["A"]])
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.counts()["documents"] == 1
+        assert store.get_readout(document_key(SAMPLE["A"])) == SAMPLE["A"].readout
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_old_database_gets_the_missing_migrations(tmp_path):
+    path = tmp_path / "old.db"
+    with Store(path, upto=1) as store:  # before full-text search existed
+        assert store.schema_version == 1
+        store.add_batch([SAMPLE["A"], SAMPLE["B"]])
+        with pytest.raises(StoreError):
+            store.query(QueryFilter(text="fisheries"))
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert [r["id"] for r in store.query(QueryFilter(text="fisheries"))] == [IDS["A0"]]
+        store.add_batch([SAMPLE["C"]])  # new documents are indexed by the triggers
+        assert len(store.query(QueryFilter(text='"joint statement"'))) == 2
+
+
+def test_foreign_keys_are_enforced(store):
+    store.add_batch([SAMPLE["A"]])
+    conn = store._conn  # noqa: SLF001 - checking the connection's pragma
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO engagements (id, document_id, ordinal, mode, json)"
+                     " VALUES ('x', 'no-such-doc', 0, 'meeting', '{}')")
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this readouts knows"):
+        Store(path)
+
+
+def test_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are not the tables you are looking for\n" * 50)
+    with pytest.raises(StoreError, match="cannot open .*notes.db"):
+        Store(path)
+
+
+def test_sqlite_file_of_another_application(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a readouts database"):
+        Store(path)
+
+
+def test_missing_file_without_create(tmp_path):
+    with pytest.raises(StoreError, match="no database at"):
+        Store(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_unopenable_path(tmp_path):
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(tmp_path / "no" / "such" / "dir.db")
+
+
+# -- property: any readout comes back unchanged ----------------------------------------------
+
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+maybe_text = st.none() | text
+countries = st.none() | st.sampled_from(["PRT", "SWE", "NOR", "FIN", "EST", "POL", "FRA", "EU"])
+dates = (st.none() | st.dates().map(lambda d: d.isoformat())
+         | st.from_regex(r"\A\d{4}(-(0[1-9]|1[0-2]))?\Z"))
+spans = st.builds(Span, st.integers(0, 10_000), st.integers(0, 10_000), text, text)
+maybe_span = st.none() | spans
+participants = st.builds(Participant, maybe_text, countries, maybe_text,
+                         st.sampled_from(["subject", "object"]), maybe_span, maybe_text)
+locations = st.builds(Location, maybe_text, countries, maybe_span)
+codes = st.none() | st.builds(EventCode, text, maybe_text, text,
+                              st.floats(-10, 10, allow_nan=False))
+engagements = st.builds(
+    Engagement,
+    date=dates,
+    mode=st.sampled_from(MODES),
+    participants=st.lists(participants, max_size=4).map(tuple),
+    location=locations,
+    occasion=maybe_text,
+    date_precision=st.none() | st.sampled_from(["day", "month", "year"]),
+    visitor=maybe_text,
+    host=maybe_text,
+    trigger=maybe_span,
+    date_span=maybe_span,
+    occasion_span=maybe_span,
+    codes=codes,
+)
+readouts = st.builds(
+    Readout,
+    id=text,
+    is_readout=st.booleans(),
+    engagements=st.lists(engagements, max_size=3).map(tuple),
+    statements=st.lists(st.builds(Statement, maybe_text, countries, text, maybe_text,
+                                  st.lists(text, max_size=3).map(tuple), spans),
+                        max_size=2).map(tuple),
+    issues=st.lists(st.builds(Issue, text, spans), max_size=2).map(tuple),
+    mentions=st.lists(st.builds(Mention, st.sampled_from(["person", "state", "organisation"]),
+                                text, countries, maybe_text, maybe_span), max_size=2).map(tuple),
+    planned=st.lists(st.builds(PlannedEngagement, st.sampled_from(["visit", "meeting"]),
+                               st.lists(participants, max_size=2).map(tuple), dates, locations,
+                               maybe_span), max_size=2).map(tuple),
+    reason=maybe_text,
+    title=maybe_text,
+    published=dates,
+    url=maybe_text,
+    source=maybe_text,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(readout=readouts, body=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40).filter(str.strip))
+def test_readout_round_trip(readout, body):
+    from readouts.pipeline import Result
+
+    clean = CleanDocument(id=readout.id, source="generated", text=body)
+    raw_doc = make_result(readout.id, body).raw
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "prop.db") as store:
+        counts = store.add_batch([Result(raw_doc, clean, readout)])
+        assert counts.new == 1 and counts.engagements == len(readout.engagements)
+        key = content_hash(body)
+        assert store.get_readout(key) == readout
+        rows = store.query(QueryFilter(limit=None))
+        assert len(rows) == len(readout.engagements)
+        for row, engagement in zip(sorted(rows, key=lambda r: int(r["id"].rsplit("-", 1)[1])),
+                                   readout.engagements):
+            assert row["mode"] == engagement.mode
+            assert row["participants"] == [p.as_record() for p in engagement.participants]

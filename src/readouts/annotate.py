@@ -65,6 +65,7 @@ class Mention:
     country_rule: str | None = None
     host: str | None = None  # state an envoy is accredited to ("Ambassador to China")
     level: str | None = None
+    head: str | None = None  # the post's head word(s), folded: "special representative"
     plural: bool = False
     countries: tuple[str, ...] = ()  # states of a plural mention ("counterparts from Russia and Pakistan")
     counterpart: bool = False
@@ -86,6 +87,7 @@ class Entity:
     level: str | None
     mentions: list[int] = field(default_factory=list)
     country_rule: str | None = None
+    head: str | None = None
     tokens: frozenset[str] = frozenset()
 
 
@@ -218,14 +220,21 @@ class _Parser:
             return n, found[0].value, False, False
         return 0, None, False, False
 
-    def complement(self, i: int, t1: int, lower_ok: bool) -> tuple[int, str | None, str | None]:
+    def _subnational_at(self, j: int, t1: int) -> bool:
+        while j < t1 and self.entries(j, ("modifier",))[0] and not self.post_at(j, t1)[0]:
+            j += self.entries(j, ("modifier",))[0]
+        return j < t1 and self.post_at(j, t1)[1] == "subnational"
+
+    def complement(self, i: int, t1: int, lower_ok: bool, envoy: bool = False) -> tuple[int, str | None, str | None]:
         """of/for/to ... after a post: (tokens, state the post belongs to, host state)."""
         a, w = self.a, self.w
         j = i
         country = host = None
         while j < t1:
             tok = a.low[j]
-            if tok in ("of", "for", "to", "in", "at", "on") or (tok == "in" and j + 2 < t1 and a.low[j + 1] == "charge"):
+            if tok in ("in", "at") and not envoy and not (j + 1 < t1 and a.low[j + 1] == "charge"):
+                break
+            if tok in ("of", "for", "to", "in", "at", "on"):
                 k = j + 1
                 if tok == "in" and k + 1 < t1 and a.low[k] == "charge" and a.low[k + 1] == "of":
                     k += 2
@@ -244,6 +253,8 @@ class _Parser:
                     j = k + n
                     if j < t1 and a.toks[j] == "(" and j + 2 < t1 and a.toks[j + 2] == ")":
                         j += 3
+                    more = self.body(j, t1, lower_ok) if j < t1 and a.low[j] in w.complement and a.toks[j][:1].isupper() else 0
+                    j += more
                     continue
                 body = self.body(k, t1, lower_ok)
                 if not body:
@@ -268,6 +279,14 @@ class _Parser:
         last_good = k
         while j < t1:
             tok, low = a.toks[j], a.low[j]
+            n, found = self.entries(j, ("country", "demonym", "city", "org")) if tok[:1].isupper() else (0, [])
+            if n and not any(e.kind == "official" for e in a.tags[j][1]):
+                after_prep = j > k and a.low[j - 1] in ("of", "to", "in") or (j > k + 1 and a.low[j - 1] == "the" and a.low[j - 2] in ("of", "to", "in"))
+                if found[0].kind == "country" and after_prep and not self._continues_body(j + n, t1):
+                    break  # "... of Zambia": the state, not part of the post
+                j += n
+                last_good = j
+                continue
             if low in w.complement or (tok.isupper() and len(tok) >= 2 and tok.isalpha()):
                 if not tok[:1].isupper() and not lower_ok:
                     break
@@ -281,11 +300,6 @@ class _Parser:
                 nxt = j + 1
                 if nxt < t1 and (a.low[nxt] in w.complement or a.toks[nxt] in ("-",)) and a.low[nxt] not in ("minister", "president", "secretary"):
                     j += 1
-                    continue
-                n, found = self.entries(j, ("country", "demonym", "city", "org"))
-                if n:
-                    j += n
-                    last_good = j
                     continue
                 break
             if low in ("and", "&", ",", "the", "of", "on", "for", "-", "'", "s") and j > k:
@@ -357,8 +371,8 @@ class _Parser:
             j += n
         else:
             nc, found = self.entries(j, ("city",))
-            if nc and j + nc < t1 and self.post_at(j + nc, t1)[0]:
-                country, rule = found[0].extra, "city"
+            if nc and j + nc < t1 and self._subnational_at(j + nc, t1):
+                country, rule = found[0].extra, "city"  # "Palu Mayor", "Shenzhen Deputy Mayor"
                 j += nc
         title_start = j
         # modifiers and portfolio words before the head
@@ -392,7 +406,8 @@ class _Parser:
                 if not pn2 or self.post_at(k2, t1)[2]:
                     break
                 j = k2 + pn2
-            cn, ccountry, host = self.complement(j, t1, lower_ok=False)
+            cn, ccountry, host = self.complement(j, t1, lower_ok=False, envoy=level == "diplomat")
+            head = " ".join(a.low[k:k + pn])
             title_end = j + cn
             # the complement may end in the state: "Minister of Foreign Affairs of Mongolia"
             if ccountry and not country:
@@ -418,12 +433,12 @@ class _Parser:
                         j = k2 + sn
                 m = Mention(a.starts[i], a.ends[j - 1], sent, name=a.span_text(name_start, name_end), title=title,
                             country=country, country_rule=rule, host=host, level=level, counterpart=counterpart,
-                            honorific=bool(hn), rule="post+name")
+                            honorific=bool(hn), rule="post+name", head=head)
                 self._official(m, name_start, name_end)
                 return m, j
             if counterpart or level:
                 m = Mention(a.starts[i], a.ends[j - 1], sent, title=title, country=country, country_rule=rule, host=host,
-                            level=level, counterpart=counterpart, definite=definite, rule="post")
+                            level=level, counterpart=counterpart, definite=definite, rule="post", head=head)
                 return m, j
         # no post first: [honorific] NAME [, post ...]
         j = i
@@ -458,7 +473,8 @@ class _Parser:
                     if not pn2:
                         break
                     t_end += 1 + pn2
-                cn, ccountry, host = self.complement(t_end, t1, lower_ok=True)
+                cn, ccountry, host = self.complement(t_end, t1, lower_ok=True, envoy=level == "diplomat")
+                m.head = " ".join(a.low[k2:k2 + pn])
                 t_end += cn
                 m.title = self._title_text(k if srule not in ("demonym", "possessive", "country") else k2, t_end, ccountry, host)
                 if srule in ("demonym", "possessive", "country") and scode:
@@ -595,7 +611,7 @@ def resolve_entities(ann: Annotated) -> None:
 
     def new_entity(m: Mention) -> int:
         ents.append(Entity(m.name, m.country, m.title, m.level, country_rule=m.country_rule,
-                           tokens=_name_tokens(m.name or "")))
+                           tokens=_name_tokens(m.name or ""), head=m.head))
         return len(ents) - 1
 
     def attach(idx: int, mi: int) -> None:
@@ -613,6 +629,8 @@ def resolve_entities(ann: Annotated) -> None:
             e.country, e.country_rule = m.country, m.country_rule
         if m.level and not e.level:
             e.level = m.level
+        if m.head and (not e.head or m.title == e.title):
+            e.head = m.head
 
     e_title_from_headline: dict[int, bool] = {}
 
@@ -667,8 +685,7 @@ def resolve_entities(ann: Annotated) -> None:
             continue
         if not m.definite or not m.title:
             continue
-        head = gazetteer.fold(m.title).split()[-1]
-        cands = [k for k, e in enumerate(ents) if e.title and gazetteer.fold(e.title).split()[-1:] == [head] and compatible(e, m)]
+        cands = [k for k, e in enumerate(ents) if e.head and m.head and (e.head == m.head or e.head.endswith(" " + m.head)) and compatible(e, m)]
         if cands:
             before = [k for k in cands if any(ann.mentions[x].start < m.start for x in ents[k].mentions)]
             attach((before or cands)[-1], mi)

@@ -185,15 +185,51 @@ def extract(doc: CleanDocument) -> Readout:
 
 
 # ---- triggers -> candidates ------------------------------------------------------------
-def _usable(d: _Doc, mi: int) -> bool:
-    m = d.ann.mentions[mi]
-    if m.pronoun:
+_BASE_FORM = re.compile(r"^(?:meet|hold|talk|speak|visit|call|have|exchange|sit|consult|discuss|join)\b", re.I)
+_MODAL = re.compile(r"\b(?:will|would|shall|could|may|might|should|to|scheduled|expected|plans?|planning|agreed|intends?|ready|hopes?)\b", re.I)
+
+
+def _planned_before(r: Rules, before: str, trigger: str) -> bool:
+    """Will the engagement happen (or did it not happen) rather than take place?"""
+    clause = re.split(r"[;:]|,\s*(?:and|but)\s", before)[-1]
+    if r.planned_before.search(before) and not re.search(r"\b(?:was|were|had|has|have)\s+(?:\w+\s+){0,2}$", before):
         return True
-    if m.entity is not None:
+    return bool(_BASE_FORM.match(trigger) and _MODAL.search(clause))
+
+
+def _usable(d: _Doc, mi: int, start: int, end: int) -> bool:
+    """Can this mention be a participant? Bare capitalised names only right next to the trigger."""
+    m = d.ann.mentions[mi]
+    if m.pronoun or m.entity is not None:
         return True
     if m.name is None:
-        return bool(m.title) and (bool(m.country) or m.counterpart or m.plural or bool(m.title))
-    return m.rule == "bare" and len(m.name.split()) >= 2
+        return bool(m.title)
+    if m.rule != "bare" or len(m.name.split()) < 2:
+        return False
+    gap = d.ann.text[m.end:start] if m.end <= start else d.ann.text[end:m.start]
+    return bool(re.fullmatch(r"\s*(?:with\s+)?", gap))
+
+
+def _them(d: _Doc, sent: Sentence, end: int, subs: list[int]) -> list[int]:
+    """'He also spoke to them separately': the people named in the sentence before."""
+    if not re.match(r"\s*(?:with\s+)?(?:them|each of them|all of them)\b", d.ann.text[end:end + 30]) or sent.index == 0:
+        return []
+    prev = d.ann.sentences[sent.index - 1]
+    subj_entities = {d.ann.mentions[x].entity for x in subs}
+    out = []
+    for mi in prev.mentions:
+        m = d.ann.mentions[mi]
+        if m.entity is not None and m.entity not in subj_entities and all(d.ann.mentions[o].entity != m.entity for o in out):
+            out.append(mi)
+        elif m.entity is None and m.title and m.country and not m.plural:
+            out.append(mi)
+    # the subject's own mention in that sentence is not an object
+    return [mi for mi in out if d.ann.mentions[mi].entity is None or d.ann.mentions[mi].entity not in
+            {d.ann.mentions[x].entity for x in subs} | _pronoun_targets(d, subs)]
+
+
+def _pronoun_targets(d: _Doc, subs: list[int]) -> set:
+    return {d.ann.mentions[x].entity for x in subs}
 
 
 def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
@@ -204,6 +240,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
     prev_subject: int | None = None
     for sent in a.sentences:
         seen_subject = None
+        prev_trigger: tuple[int, list[int]] | None = None  # (end of its last participant, subjects)
         for m in r.trigger_re.finditer(sent.text):
             key = m.lastgroup
             trig = r.triggers[key]  # type: ignore[index]
@@ -211,22 +248,35 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             before = sent.text[: m.start()]
             if r.background.search(before):
                 continue
-            is_planned = bool(r.planned_before.search(before)) and not re.search(r"\b(?:was|were|had|has|have)\s+(?:\w+\s+){0,2}$", before)
-            ments = [mi for mi in sent.mentions if _usable(d, mi)]
+            is_planned = _planned_before(r, before, m.group(0))
+            ments = [mi for mi in sent.mentions if _usable(d, mi, start, end)]
             subs, objs = _roles(d, sent, ments, start, end, trig, m.group(0))
-            if trig.shape != "plural" and (not subs or not objs):
-                continue
-            if trig.shape == "plural" and len(subs) < 2:
+            # "He met with A and B, and consulted with C": the second verb shares the subject
+            if prev_trigger and re.fullmatch(r"\s*,?\s*(?:and|then|before|after which)\s*", a.text[prev_trigger[0]:start]):
+                objs = _chain(d, [mi for mi in ments if a.mentions[mi].start >= end], end)
+                subs = prev_trigger[1]
+            if not objs:
+                objs = _them(d, sent, end, subs)
+            if trig.shape == "svo" and not objs and len(subs) >= 2:
+                subs, objs = subs[:1], subs[1:]
+            if trig.shape == "plural":
+                if len(subs) < 2:
+                    continue
+                subs, objs = subs[:1], subs[1:]
+            if not subs or not objs:
                 continue
             subs = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
-            subs = [s for s in subs if s is not None]
+            subs = [x for x in subs if x is not None]
             if not subs:
                 continue
             span = Span(start, end, m.group(0), f"trigger:{trig.name}")
+            last = objs[-1][0] if isinstance(objs[-1], tuple) else objs[-1]
+            prev_trigger = (a.mentions[last].end, subs)
             if is_planned:
                 planned.append(_planned(d, sent, subs + objs, trig.mode, span))
                 continue
-            groups = _split_objects(d, objs, sent) if trig.shape == "svo" and not m.group(0).lower().endswith("between") else [objs]
+            between = m.group(0).lower().endswith("between") or trig.shape == "plural"
+            groups = [objs] if between else _split_objects(d, objs, sent)
             for group in groups:
                 keys, parts = _keys(d, subs + group)
                 if len(keys) < 2:
@@ -237,10 +287,9 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                     cand.strength -= 0.5
                 _date_place(d, sent, cand, m.start())
                 out.append(cand)
-            if subs:
-                e = d.ann.mentions[subs[0]].entity
-                if e is not None:
-                    seen_subject = e
+            e = d.ann.mentions[subs[0]].entity
+            if e is not None:
+                seen_subject = e
         if seen_subject is not None:
             prev_subject = seen_subject
             last_subject[sent.index] = seen_subject
@@ -251,7 +300,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
     return out, planned
 
 
-_COORD = re.compile(r"^\s*(?:,|and|&|as well as|along with|together with|with|accompanied by|joined by|plus)?(?:\s*(?:,|and|as well as))?\s*(?:the\s+)?$", re.I)
+_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|accompanied by|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
 _JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
 _OBJ_GAP = re.compile(r"^[\s,]*(?:(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
@@ -610,7 +659,7 @@ def _covers(d: _Doc, unnamed: list, named: set) -> bool:
 def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:
     # prefer the named version of the participants
     if any(isinstance(k, tuple) and k[0] == "u" for k in target.keys) and not any(isinstance(k, tuple) and k[0] == "u" for k in c.keys):
-        target.keys, target.parts = c.keys, c.parts
+        target.keys, target.parts, target.subjects = c.keys, c.parts, c.subjects
     rank_t = (target.strength, not target.caption, not target.headline)
     rank_c = (c.strength, not c.caption, not c.headline)
     if rank_c > rank_t:
@@ -735,15 +784,29 @@ def _singular(title: str) -> str:
 
 def _infer_countries(d: _Doc, people: list[Participant]) -> list[Participant]:
     """A participant whose state the text does not give: the other state of the document's dyad."""
+    # people on the same side of an engagement share a state the text gives for one of them
+    for side in ("subject", "object"):
+        states = {p.country for p in people if p.side == side and p.country}
+        if len(states) == 1 and sum(p.side == side for p in people) > 1 and len({q.country for q in people if q.side != side}) <= 1:
+            (state,) = states
+            other = {q.country for q in people if q.side != side}
+            if state not in other:
+                people = [p if p.country or p.side != side else _with_country(p, state, "same side") for p in people]
     known = {p.country for p in people if p.country}
-    missing = [p for p in people if not p.country and p.name]
+    missing = [p for p in people if not p.country]
     if not missing:
         return people
-    top = [s for s, _ in d.states.most_common(3)]
-    others = [s for s in top[:2] if s not in known]
-    if len(known) >= 1 and len(others) == 1 and len(missing) == 1:
-        return [p if p is not missing[0] else Participant(p.name, others[0], p.title, p.side, p.span, "dyad") for p in people]
+    top = d.states.most_common(3)
+    dyad = [code for code, n in top[:2] if n >= 2 and (len(top) < 3 or n > top[2][1])]
+    if len(dyad) == 2:
+        others = [c for c in dyad if c not in known]
+        if len(known) >= 1 and len(others) == 1 and len(missing) == 1:
+            return [p if p is not missing[0] else _with_country(p, others[0], "dyad") for p in people]
     return people
+
+
+def _with_country(p: Participant, country: str, rule: str) -> Participant:
+    return Participant(p.name, country, p.title, p.side, p.span, rule)
 
 
 # ---- readout or not --------------------------------------------------------------------

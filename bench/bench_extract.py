@@ -58,7 +58,7 @@ def _example_records(folder: Path) -> list[dict]:
             out.append({"id": path.stem, "text": path.read_text(encoding="utf-8")})
         elif path.suffix in (".html", ".htm"):
             out.append({"id": path.stem, "html": path.read_text(encoding="utf-8")})
-        elif path.suffix == ".jsonl" and path.name != "expected.jsonl":
+        elif path.suffix == ".jsonl":
             out.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     return out
 

@@ -215,3 +215,13 @@ def test_export_to_stdout_and_errors(runner, db, tmp_path):
     missing = invoke(runner, "export", "--db", tmp_path / "missing.db", "--format", "csv", "-o",
                      tmp_path / "x.csv")
     assert missing.exit_code == 2 and "no database at" in missing.stderr
+
+
+def test_rejection_reasons_are_counted_without_their_line_numbers(runner, inbox, tmp_path):
+    (inbox / "batch.jsonl").write_text('{"id": "n1"}\n{"id": "n2"}\n', encoding="utf-8")
+    result = invoke(runner, "ingest", inbox, "--db", tmp_path / "r.db")
+    assert result.exit_code == 1
+    assert summary(result.stdout)[4] == 2
+    (reason_line,) = result.stdout.strip().splitlines()[1:]
+    count, reason = reason_line.split(maxsplit=1)
+    assert count == "2" and not reason.startswith("line ")

@@ -341,7 +341,7 @@ SEED_GOLD = [
 
 def _gold_pool() -> list[dict]:
     pool = [copy.deepcopy(r) for r in SEED_GOLD]
-    for extra in (EXAMPLES / "expected.jsonl", SHARED_EVAL / "dev.gold.jsonl"):
+    for extra in (EXAMPLES.parent / "tests" / "golden" / "examples.gold.jsonl", SHARED_EVAL / "dev.gold.jsonl"):
         if extra.exists():
             pool.extend(load_records(extra).values())
     return pool

@@ -1,4 +1,4 @@
-"""The sample corpus and its golden file examples/expected.jsonl are consistent with FORMAT.md."""
+"""The sample corpus and its golden file tests/golden/examples.gold.jsonl are consistent with FORMAT.md."""
 from __future__ import annotations
 
 import json
@@ -24,7 +24,7 @@ def documents() -> dict[str, str]:
     for path in sorted(EXAMPLES.iterdir()):
         if path.suffix in (".txt", ".html"):
             out[path.stem] = path.read_text(encoding="utf-8")
-        elif path.suffix == ".jsonl" and path.name != "expected.jsonl":
+        elif path.suffix == ".jsonl":
             for line in path.read_text(encoding="utf-8").splitlines():
                 rec = json.loads(line)
                 assert {"id", "text", "url"} <= set(rec) and len(rec) > 3, path
@@ -32,7 +32,7 @@ def documents() -> dict[str, str]:
     return out
 
 
-GOLD = load_records(EXAMPLES / "expected.jsonl")
+GOLD = load_records(EXAMPLES.parent / "tests" / "golden" / "examples.gold.jsonl")
 
 
 def test_every_document_has_a_gold_record():

@@ -234,7 +234,9 @@ class _Parser:
             tok = a.low[j]
             if tok in ("in", "at") and not envoy and not (j + 1 < t1 and a.low[j + 1] == "charge"):
                 break
-            if tok in ("of", "for", "to", "in", "at", "on"):
+            if tok == "with" and not (j + 2 < t1 and a.low[j + 1] == "the" and a.toks[j + 2][:1].isupper() and a.low[j + 2] in w.complement):
+                break
+            if tok in ("of", "for", "to", "in", "at", "on", "with"):
                 k = j + 1
                 if tok == "in" and k + 1 < t1 and a.low[k] == "charge" and a.low[k + 1] == "of":
                     k += 2
@@ -439,6 +441,7 @@ class _Parser:
             if counterpart or level:
                 m = Mention(a.starts[i], a.ends[j - 1], sent, title=title, country=country, country_rule=rule, host=host,
                             level=level, counterpart=counterpart, definite=definite, rule="post", head=head)
+                self._title_state(m, title_start, title_end)
                 return m, j
         # no post first: [honorific] NAME [, post ...]
         j = i
@@ -453,8 +456,10 @@ class _Parser:
         m = Mention(a.starts[name_start if not hn else i], a.ends[j - 1], sent, name=a.span_text(name_start, name_end),
                     honorific=bool(hn), rule="name")
         # appositive post: "Wu Xi, Director General of ..." / "Scott Dewar, Australian Ambassador to China"
-        if j + 1 < t1 and a.toks[j] == ",":
-            k = j + 1
+        # (without the comma after a full name: "Mr. Chen Xiaodong Assistant Foreign Minister of China")
+        bare_apposition = j < t1 and (hn or nn >= 2) and a.toks[j][:1].isupper() and self.post_at(j, t1)[0] and not self.post_at(j, t1)[2]
+        if (j + 1 < t1 and a.toks[j] == ",") or bare_apposition:
+            k = j + (0 if bare_apposition else 1)
             if k < t1 and a.low[k] in ("the", "a", "an", "also"):
                 k += 1
             if k < t1 and a.low[k] in ("a", "an", "the"):
@@ -510,7 +515,7 @@ class _Parser:
         a = self.a
         countries: list[str] = [country] if country else []
         k = j
-        if k < t1 and a.low[k] in ("from", "of", "representing"):
+        if k < t1 and (a.low[k] in ("from", "of", "representing") or (country and a.low[k] in (",", "and"))):
             k += 1
             while k < t1:
                 if a.low[k] in ("the", ",", "and", "as", "well"):
@@ -542,6 +547,17 @@ class _Parser:
             text = _strip_state(text, code, g)
         text = re.sub(r"\s*\([A-Z]{2,}\)\s*$", "", text)
         return text.strip(" ,") or None
+
+    def _title_state(self, m: Mention, t0: int, t1: int) -> None:
+        """'Minister Delegate to the Cameroonian Minister of ...': a demonym inside the post."""
+        if m.country:
+            return
+        for j in range(t0, t1):
+            n, found = self.a.tags[j]
+            hit = next((e for e in found if e.kind == "demonym"), None) if n else None
+            if hit:
+                m.country, m.country_rule = hit.value, "demonym in post"
+                return
 
     def _official(self, m: Mention, n0: int, n1: int) -> None:
         """Attach a known official when the name (or an alias) is one."""
@@ -685,7 +701,9 @@ def resolve_entities(ann: Annotated) -> None:
             continue
         if not m.definite or not m.title:
             continue
-        cands = [k for k, e in enumerate(ents) if e.head and m.head and (e.head == m.head or e.head.endswith(" " + m.head)) and compatible(e, m)]
+        exact = [k for k, e in enumerate(ents) if e.head and m.head and e.head == m.head and compatible(e, m)]
+        cands = exact or [k for k, e in enumerate(ents) if e.head and m.head and m.head in e.head.split() and compatible(e, m)
+                          and not e.head.startswith(("vice ", "deputy ", "assistant "))]
         if cands:
             before = [k for k in cands if any(ann.mentions[x].start < m.start for x in ents[k].mentions)]
             attach((before or cands)[-1], mi)

@@ -7,6 +7,7 @@ Exit status: 0 when every input was processed, 1 when some input was rejected,
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -168,7 +169,7 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
                 else:
                     _report(item)
                     rejected.append(item)
-                    reasons[item.reason] += 1
+                    reasons[_reason_kind(item.reason)] += 1
                 if len(batch) + len(rejected) >= batch_size:
                     flush()
             flush()
@@ -182,6 +183,12 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
     for reason, n in reasons.most_common():
         click.echo(f"  {n:>6}  {reason}")
     sys.exit(EXIT_REJECTED if reasons else 0)
+
+
+def _reason_kind(reason: str) -> str:
+    """A rejection reason without its position ("line 3: not valid JSON" -> "not valid JSON")."""
+    first_line = " ".join(reason.split())
+    return re.sub(r"^line \d+: ", "", first_line)
 
 
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

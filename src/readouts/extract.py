@@ -45,6 +45,7 @@ class Trigger:
     mode: str
     shape: str
     strength: int
+    nominal: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def rules() -> Rules:
     parts = []
     for n, t in enumerate(data["trigger"]):
         key = f"t{n}"
-        triggers[key] = Trigger(t["name"], t["mode"], t["shape"], int(t["strength"]))
+        triggers[key] = Trigger(t["name"], t["mode"], t["shape"], int(t["strength"]), bool(t.get("nominal")))
         parts.append(f"(?P<{key}>{t['pattern']})")
     st = _load_toml("statements.toml")
     stances = {}
@@ -185,6 +186,16 @@ def extract(doc: CleanDocument) -> Readout:
 
 
 # ---- triggers -> candidates ------------------------------------------------------------
+_NOMINAL_OK = re.compile(r"(?:^\s*(?:the\s+)?|\b(?:during|at|in|after|over)\s+(?:(?:an?|the|their|his|her)\s+)?(?:[\w-]+\s+){0,2}|'s\s*(?:[\w-]+\s+){0,2})$", re.I)
+
+
+def _reporting_nominal(before: str) -> bool:
+    """'Talks between X and Y took place', 'during a meeting with Y', 'X's call with Y'."""
+    if re.search(r"\b(?:first|next|last|previous|upcoming|future|recent|earlier|another)\s+(?:[\w-]+\s+){0,2}$", before, re.I):
+        return False
+    return bool(_NOMINAL_OK.search(before))
+
+
 _BASE_FORM = re.compile(r"^(?:meet|hold|talk|speak|visit|call|have|exchange|sit|consult|discuss|join)\b", re.I)
 _MODAL = re.compile(r"\b(?:will|would|shall|could|may|might|should|to|scheduled|expected|plans?|planning|agreed|intends?|ready|hopes?)\b", re.I)
 
@@ -248,6 +259,8 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             before = sent.text[: m.start()]
             if r.background.search(before):
                 continue
+            if trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
+                continue
             is_planned = _planned_before(r, before, m.group(0))
             ments = [mi for mi in sent.mentions if _usable(d, mi, start, end)]
             subs, objs = _roles(d, sent, ments, start, end, trig, m.group(0))
@@ -257,6 +270,10 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 subs = prev_trigger[1]
             if not objs:
                 objs = _them(d, sent, end, subs)
+            if not objs and re.search(r"\b(?:him|her)\b", m.group(0)) and prev_subject is not None:
+                target = d.ann.entities[prev_subject]
+                if target.mentions and all(d.ann.mentions[x].entity != prev_subject for x in subs):
+                    objs = [target.mentions[0]]
             if trig.shape == "svo" and not objs and len(subs) >= 2:
                 subs, objs = subs[:1], subs[1:]
             if trig.shape == "plural":
@@ -476,7 +493,7 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate) -> None:
         for j in range(i, min(i + 4, sent.t1)):
             n, found = g.lookup(a.low, a.toks, j, frozenset({"city", "country"}))
             if n:
-                e = found[0]
+                e = next((x for x in found if x.kind == "city"), found[0])  # Singapore: the city
                 if j > i and not all(a.toks[k][:1].isupper() for k in range(i, j)):
                     break
                 city = e.value if e.kind == "city" else None
@@ -518,14 +535,27 @@ def _venue_country(d: _Doc, cand: Candidate, venue: str) -> str | None:
                 if e.kind in ("country", "demonym"):
                     return e.value
     # the host's institution: the participant who is not an envoy
+    envoys = [(k, m) for k, (m, _c) in cand.parts.items() if _level(d, k, m) == "diplomat"]
+    if not envoys:
+        return None
     for k, (m, country) in cand.parts.items():
-        level = m.level or (d.ann.entities[k].level if isinstance(k, int) else None)
+        if _level(d, k, m) == "diplomat":
+            continue
         c = country or m.country or (d.ann.entities[k].country if isinstance(k, int) else None)
-        if level != "diplomat" and c:
-            envoys = [mm for kk, (mm, cc) in cand.parts.items() if kk != k and (mm.level == "diplomat")]
-            if envoys:
-                return c
-    return None
+        if c:
+            return c
+    hosts = {m.host or (_entity_host(d, k)) for k, m in envoys} - {None}
+    return hosts.pop() if len(hosts) == 1 else None
+
+
+def _level(d: _Doc, k, m: Mention) -> str | None:
+    return m.level or (d.ann.entities[k].level if isinstance(k, int) else None)
+
+
+def _entity_host(d: _Doc, k) -> str | None:
+    if not isinstance(k, int):
+        return None
+    return next((d.ann.mentions[mi].host for mi in d.ann.entities[k].mentions if d.ann.mentions[mi].host), None)
 
 
 def _token_at(a: Annotated, pos: int) -> int | None:
@@ -579,6 +609,9 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
             if occ:
                 doc_occasion = occ
                 break
+    # one place for the document when every engagement that names one names the same
+    places = {(c.city, c.country) for c in ordered if c.own_place and c.mode in IN_PERSON}
+    doc_place = next(((c.city, c.country, c.place_span) for c in ordered if c.own_place and c.mode in IN_PERSON), None) if len(places) == 1 else None
     for c in ordered:
         if not c.own_date:
             if prev is not None and (c.continuation or prev.sentence == c.sentence) and prev.date:
@@ -590,6 +623,8 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
                 c.city, c.country, c.place_span = prev.city, prev.country, prev.place_span
             elif visit_place is not None:
                 c.city, c.country, c.place_span = visit_place
+            elif doc_place is not None:
+                c.city, c.country, c.place_span = doc_place
             elif doc_occasion and _occasion_place(d, doc_occasion[0]):
                 c.city, c.country = _occasion_place(d, doc_occasion[0])  # type: ignore[misc]
             elif d.doc.dateline:
@@ -605,7 +640,22 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
             c.place_span = None
             c.occasion = None
         prev = c
-    return [_engagement(d, c) for c in ordered]
+    return [_engagement(d, c) for c in _connected(d, ordered)]
+
+
+def _connected(d: _Doc, cands: list[Candidate]) -> list[Candidate]:
+    """Keep the main engagement and those that share a participant with it.
+
+    Readouts report one principal's engagements; an engagement between other people is
+    background ("Not long ago, President Xi met with President Obama").
+    """
+    if len(cands) < 2:
+        return cands
+    main = next((c for c in cands if c.headline), None) or min(cands, key=lambda c: c.sentence)
+    named = {k for k in main.keys if isinstance(k, int)}
+    if not named:
+        return cands
+    return [c for c in cands if c is main or named & {k for k in c.keys if isinstance(k, int)}]
 
 
 def _country_named(d: _Doc, place: str) -> str | None:
@@ -646,13 +696,17 @@ def _same(d: _Doc, a_: Candidate, b: Candidate) -> bool:
 
 
 def _covers(d: _Doc, unnamed: list, named: set) -> bool:
+    """Each unnamed participant stands for a distinct named one of a compatible state."""
     if len(unnamed) != len(named):
         return False
-    for u, k in zip(sorted(unnamed, key=str), sorted(named, key=str)):
+    free = list(named)
+    for u in unnamed:
         country = u[1]
-        kc = d.ann.entities[k].country if isinstance(k, int) else None
-        if country and kc and country != kc:
+        hit = next((k for k in free if not (country and isinstance(k, int) and d.ann.entities[k].country
+                                            and d.ann.entities[k].country != country)), None)
+        if hit is None:
             return False
+        free.remove(hit)
     return True
 
 

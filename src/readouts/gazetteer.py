@@ -115,10 +115,7 @@ def _case_ok(surface: str, toks: list[str]) -> bool:
 
 
 def _rows(name: str, columns: int) -> list[list[str]]:
-    path = resources.files("readouts.data").joinpath(name)
-    if not path.is_file():  # TEMP while data files are written
-        return []
-    text = path.read_text(encoding="utf-8")
+    text = resources.files("readouts.data").joinpath(name).read_text(encoding="utf-8")
     rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
     out = []
     for n, row in enumerate(rows[1:], 2):

@@ -25,6 +25,7 @@ DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "both",
 PARTICLES = frozenset({"al", "bin", "bint", "ibn", "de", "da", "do", "dos", "das", "du", "van", "von", "der", "den",
                        "la", "le", "di", "del", "y", "el", "ben", "abu", "e"})
 PRONOUNS = frozenset({"he", "she"})
+POSTNOMINALS = frozenset({"MP", "TD", "MEP", "QC", "KC", "OBE", "CBE", "MBE", "KBE", "PhD", "Jr", "Sr", "MLA", "MPP", "MNA"})
 CAPTION_RE = re.compile(r"\(\s*(?:\d(?:st|nd|rd|th)\s+)?(?:[LR]|left|right|front|center|centre|C)\s*\)", re.I)
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "gen", "sen", "rep", "amb", "hon", "rt", "jr", "sr",
                            "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul",
@@ -232,8 +233,14 @@ class _Parser:
         country = host = None
         while j < t1:
             tok = a.low[j]
-            if tok in ("in", "at") and not envoy and not (j + 1 < t1 and a.low[j + 1] == "charge"):
-                break
+            if tok in ("in", "at") and not (j + 1 < t1 and a.low[j + 1] == "charge"):
+                # "Consul General in Lagos" (an envoy's post) or "Secretary at the Ministry of ..."
+                k = j + 1 + (j + 1 < t1 and a.low[j + 1] == "the")
+                place = k < t1 and (self.state_at(k, t1)[0] or self.entries(k, ("city",))[0])
+                if place and not envoy:
+                    break
+                if not place and not (k < t1 and a.low[k] in w.complement and a.toks[k][:1].isupper()):
+                    break
             if tok == "with" and not (j + 2 < t1 and a.low[j + 1] == "the" and a.toks[j + 2][:1].isupper() and a.low[j + 2] in w.complement):
                 break
             if tok in ("of", "for", "to", "in", "at", "on", "with"):
@@ -245,6 +252,11 @@ class _Parser:
                 if k >= t1:
                     break
                 n, code, _rule = self.state_at(k, t1)
+                if not n and tok in ("in", "at") and envoy:
+                    n, found = self.entries(k, ("city",))
+                    code = found[0].extra if n else None
+                if tok == "with":
+                    n = 0  # "in charge of Relations with the Commonwealth": not the post's state
                 if n and code and not self._continues_body(k + n, t1):
                     if tok in ("to", "in", "at"):
                         host = host or code
@@ -340,6 +352,9 @@ class _Parser:
                     break
                 j += 2
                 continue
+            if words_seen and tok == "'" and a.starts[j] == a.ends[j - 1] and j + 1 < t1 and a.low[j + 1] in PARTICLES:
+                j += 1  # "Mohammed Shia' al-Sudani"
+                continue
             if words_seen and a.low[j] in PARTICLES and j + 1 < t1 and (a.toks[j + 1][:1].isupper() or a.toks[j + 1] == "-"):
                 j += 1
                 continue
@@ -348,6 +363,13 @@ class _Parser:
         while j > i and (a.low[j - 1] in PARTICLES or a.toks[j - 1] in ("-", "'")):
             j -= 1
         return j - i
+
+    def postnominal(self, j: int, t1: int) -> int:
+        """Letters after a name that are not part of it: 'Bob Carr MP', 'John Lahart TD'."""
+        k = j
+        while k < t1 and self.a.toks[k] in POSTNOMINALS:
+            k += 1
+        return k - j
 
     def _official_at(self, j: int) -> bool:
         n, found = self.a.tags[j]
@@ -397,6 +419,12 @@ class _Parser:
                 continue
             break
         pn, level, plural, counterpart = self.post_at(k, t1) if k < t1 else (0, None, False, False)
+        # "Principal Deputy National Security Advisor": a post word before another post
+        while pn and not plural and k + pn < t1:
+            pn2, level2, plural2, cp2 = self.post_at(k + pn, t1)
+            if not pn2 or plural2 or not a.toks[k + pn][:1].isupper() == a.toks[k][:1].isupper():
+                break
+            pn, level, counterpart = pn + pn2, level2, cp2
         if pn:
             j = k + pn
             # compound posts: "State Councilor and Foreign Minister"
@@ -421,11 +449,15 @@ class _Parser:
             # name after the post
             if j < t1 and a.toks[j] == "," and j + 1 < t1 and (self.name_token(j + 1, t1) or self.honorifics(j + 1, t1)):
                 j += 1
+            elif j + 1 < t1 and a.toks[j] == "," and a.low[j + 1] in ("senator", "ambassador", "dr", "prof", "professor", "general", "amb"):
+                j += 2  # a second courtesy post before the name
+                if j < t1 and a.toks[j] == ".":
+                    j += 1
             hn = self.honorifics(j, t1)
             nn = self.name(j + hn, t1)
             if nn:
                 name_start, name_end = j + hn, j + hn + nn
-                j = name_end
+                j = name_end + self.postnominal(name_end, t1)
                 # "Sergey Lavrov of Russia"
                 if not country and j + 1 < t1 and a.low[j] == "of":
                     k2 = j + 1 + (a.low[j + 1] == "the")
@@ -452,7 +484,7 @@ class _Parser:
         if not nn:
             return None, i + 1
         name_start, name_end = j + hn, j + hn + nn
-        j = name_end
+        j = name_end + self.postnominal(name_end, t1)
         m = Mention(a.starts[name_start if not hn else i], a.ends[j - 1], sent, name=a.span_text(name_start, name_end),
                     honorific=bool(hn), rule="name")
         # appositive post: "Wu Xi, Director General of ..." / "Scott Dewar, Australian Ambassador to China"
@@ -686,6 +718,9 @@ def resolve_entities(ann: Annotated) -> None:
             continue
         toks = _name_tokens(m.name)
         hits = [k for k, e in enumerate(ents) if toks and toks <= e.tokens and compatible(e, m)]
+        if not hits and m.rule == "bare" and m.name:
+            last = gazetteer.fold(m.name).split()[-1]
+            hits = [k for k, e in enumerate(ents) if e.name and gazetteer.fold(e.name).split()[-1] == last and len(last) > 3]
         if not hits and len(toks) == 1:
             hits = [k for k, e in enumerate(ents) if any(_variant(toks, frozenset([t])) for t in e.tokens) and compatible(e, m)]
         if len(hits) == 1 or (hits and m.title):

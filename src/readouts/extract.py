@@ -126,6 +126,7 @@ class Candidate:
     occasion: str | None = None
     occasion_span: Span | None = None
     continuation: bool = False
+    vague: bool = False  # "spoke with": a call unless the text places the two together
     caption: bool = False
     headline: bool = False
     seen: list = field(default_factory=list)
@@ -298,7 +299,9 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 keys, parts = _keys(d, subs + group)
                 if len(keys) < 2:
                     continue
-                cand = Candidate(frozenset(keys), parts, trig.mode, trig.strength, sent.index, span, subjects=tuple(_keys(d, subs)[0]))
+                mode = _mode_words(sent.text[m.start():], trig.mode)
+                cand = Candidate(frozenset(keys), parts, mode, trig.strength, sent.index, span, subjects=tuple(_keys(d, subs)[0]))
+                cand.vague = trig.name == "spoke"
                 cand.headline, cand.caption = sent.headline, sent.caption
                 if len(groups) > 1 and trig.strength >= 3:
                     cand.strength -= 0.5
@@ -319,7 +322,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 
 _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|accompanied by|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
 _JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
-_OBJ_GAP = re.compile(r"^[\s,]*(?:(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
+_OBJ_GAP = re.compile(r"^[\s,]*(?:(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
 
 
@@ -423,7 +426,7 @@ def _keys(d: _Doc, items: list) -> tuple[list, dict]:
         elif m.name:
             k = ("n", gazetteer.fold(m.name))
         else:
-            k = ("u", country or m.country, gazetteer.fold(m.title or ""), mi)
+            k = ("u", country or m.country, gazetteer.fold(m.title or ""))
         if k not in parts:
             keys.append(k)
             parts[k] = (m, country)
@@ -446,6 +449,12 @@ def _planned(d: _Doc, sent: Sentence, mis: list, mode: str, span: Span) -> Plann
 # ---- date, place, occasion -------------------------------------------------------------
 def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None:
     dates = find_dates(sent.text, sent.start)
+    dl = d.doc.dateline_span
+    if dl is not None:
+        dates = [x for x in dates if not (dl.start <= x.start < dl.end)]
+    if not dates and sent.index > 0 and _REMARKS.search(sent.text):
+        prev = d.ann.sentences[sent.index - 1]
+        dates = [x for x in find_dates(prev.text, prev.start) if not (dl and dl.start <= x.start < dl.end)]
     best: tuple[int, DateMention] | None = None
     for dm in dates:
         if dm.kind in ("year",):
@@ -472,6 +481,24 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
     occ = _occasion(d, sent)
     if occ:
         cand.occasion, cand.occasion_span = occ
+
+
+# "X made the remarks during a meeting with Y": the meeting is dated by the sentence before
+_REMARKS = re.compile(r"\b(?:made|make|makes|delivered)\s+(?:the|these|those|his|her)\s+remarks\b|^(?:This|That|These|It)\s+was\s+(?:\w+\s+){0,2}(?:during|at)\b", re.I)
+_MODE_WORDS = [
+    ("phone_call", re.compile(r"\b(?:by|over the|via|on the)\s+(?:tele)?phone\b|\btelephone\b", re.I)),
+    ("video_call", re.compile(r"\b(?:via|by|through|over)\s+(?:a\s+)?video(?:\s*(?:link|conference|call))?\b|\bvirtual(?:ly)?\b", re.I)),
+]
+
+
+def _mode_words(text: str, mode: str) -> str:
+    """'Talks ... by telephone took place': words around the trigger that change the mode."""
+    if mode not in IN_PERSON:
+        return mode
+    for new_mode, rx in _MODE_WORDS:
+        if rx.search(text):
+            return new_mode
+    return mode
 
 
 _PLACE_RE = re.compile(r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?", re.I)
@@ -604,7 +631,9 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
     prev: Candidate | None = None
     doc_occasion = next(((c.occasion, c.occasion_span) for c in ordered if c.occasion), None)
     if doc_occasion is None:
-        for sent in a.sentences:
+        # the lead: the headline and the first sentences name the event the engagements were part of
+        lead = [x for x in a.sentences if x.headline] + [x for x in a.sentences if not x.headline][:2]
+        for sent in lead:
             occ = _occasion(d, sent)
             if occ:
                 doc_occasion = occ
@@ -612,7 +641,10 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
     # one place for the document when every engagement that names one names the same
     places = {(c.city, c.country) for c in ordered if c.own_place and c.mode in IN_PERSON}
     doc_place = next(((c.city, c.country, c.place_span) for c in ordered if c.own_place and c.mode in IN_PERSON), None) if len(places) == 1 else None
+    in_person_doc = any(c.mode in IN_PERSON and (c.own_place or c.occasion) for c in ordered)
     for c in ordered:
+        if c.vague and (c.own_place or c.occasion or (in_person_doc and c.continuation)):
+            c.mode = "meeting"
         if not c.own_date:
             if prev is not None and (c.continuation or prev.sentence == c.sentence) and prev.date:
                 c.date, c.precision, c.date_span = prev.date, prev.precision, prev.date_span
@@ -640,7 +672,41 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
             c.place_span = None
             c.occasion = None
         prev = c
-    return [_engagement(d, c) for c in _connected(d, ordered)]
+    kept = _connected(d, ordered)
+    _entity_states(d, kept)
+    return [_engagement(d, c) for c in kept]
+
+
+def _entity_states(d: _Doc, cands: list[Candidate]) -> None:
+    """States the text implies rather than states, decided once per person.
+
+    An envoy's host state is the state of the official who receives them ("Ambassador to
+    Nigeria" meets the foreign minister: Nigeria's); an envoy meeting in the host's country
+    belongs to the document's other state.
+    """
+    ents = d.ann.entities
+    top = d.states.most_common(3)
+    dyad = [code for code, n in top[:2] if n >= 2 and (len(top) < 3 or n > top[2][1])]
+    for c in cands:
+        people = [(k, m) for k, (m, _country) in c.parts.items() if isinstance(k, int)]
+        envoys = [(k, m) for k, m in people if _level(d, k, m) == "diplomat"]
+        hosts = {m.host or _entity_host(d, k) for k, m in envoys} - {None}
+        for k, m in people:
+            e = ents[k]
+            if e.country or _level(d, k, m) == "diplomat":
+                continue
+            if len(hosts) == 1:
+                e.country, e.country_rule = next(iter(hosts)), "envoy's host"
+            elif envoys and c.mode in IN_PERSON and c.country and not any(ents[x].country == c.country for x, _ in envoys):
+                e.country, e.country_rule = c.country, "receives an envoy at home"
+        for k, m in envoys:
+            e = ents[k]
+            if e.country:
+                continue
+            others = {ents[x].country for x, _ in people if x != k and ents[x].country}
+            rest = [s for s in dyad if s not in others]
+            if len(dyad) == 2 and len(rest) == 1 and others:
+                e.country, e.country_rule = rest[0], "dyad"
 
 
 def _connected(d: _Doc, cands: list[Candidate]) -> list[Candidate]:
@@ -700,14 +766,34 @@ def _covers(d: _Doc, unnamed: list, named: set) -> bool:
     if len(unnamed) != len(named):
         return False
     free = list(named)
-    for u in unnamed:
+
+    def state(k) -> str | None:
+        return d.ann.entities[k].country if isinstance(k, int) else None
+
+    def post_ok(u, k) -> bool:
+        title = d.ann.entities[k].title if isinstance(k, int) else None
+        return not (u[2] and title) or bool(_post_words(u[2]) & _post_words(title))
+
+    for u in sorted(unnamed, key=lambda u: u[1] is None):  # those with a state first
         country = u[1]
-        hit = next((k for k in free if not (country and isinstance(k, int) and d.ann.entities[k].country
-                                            and d.ann.entities[k].country != country)), None)
+        hit = next((k for k in free if country and state(k) == country and post_ok(u, k)), None)
+        if hit is None:
+            hit = next((k for k in free if not (country and state(k) and state(k) != country) and post_ok(u, k)), None)
         if hit is None:
             return False
         free.remove(hit)
     return True
+
+
+_ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "vp": "vice president", "vice-fm": "vice foreign minister"}
+_POST_STOP = frozenset({"of", "the", "for", "and", "to", "in", "on", "at", "a", "an", "new", "former", "vice", "deputy", "first"})
+
+
+def _post_words(title: str) -> set[str]:
+    words_ = []
+    for w in gazetteer.fold(title).split():
+        words_.extend(_ABBREVIATIONS.get(w, w).split())
+    return set(words_) - _POST_STOP
 
 
 def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:

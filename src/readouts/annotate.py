@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 from readouts import gazetteer
+from readouts.dates import MONTHS
 from readouts.gazetteer import Entry, Gazetteer
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -25,6 +26,7 @@ DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "both",
 PARTICLES = frozenset({"al", "bin", "bint", "ibn", "de", "da", "do", "dos", "das", "du", "van", "von", "der", "den",
                        "la", "le", "di", "del", "y", "el", "ben", "abu", "e"})
 PRONOUNS = frozenset({"he", "she"})
+MONTH_WORDS = frozenset(MONTHS)
 POSTNOMINALS = frozenset({"MP", "TD", "MEP", "QC", "KC", "OBE", "CBE", "MBE", "KBE", "PhD", "Jr", "Sr", "MLA", "MPP", "MNA"})
 CAPTION_RE = re.compile(r"\(\s*(?:\d(?:st|nd|rd|th)\s+)?(?:[LR]|left|right|front|center|centre|C)\s*\)", re.I)
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "gen", "sen", "rep", "amb", "hon", "rt", "jr", "sr",
@@ -184,6 +186,8 @@ class _Parser:
             return False
         if a.low[i] in self.w.stop:
             return False
+        if a.low[i] in MONTH_WORDS and (i + 1 >= t1 or a.toks[i + 1][:1].isdigit() or not a.toks[i + 1][:1].isupper()):
+            return False  # "June 8", "in May": a month; "Jan Novak", "April Ryan": a name
         n, found = a.tags[i]
         if n:
             kinds = {e.kind for e in found}

@@ -39,7 +39,7 @@ from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 128
 LSH_THRESHOLD = 0.1  # candidate generation: well below the confirmation threshold
-LSH_WEIGHTS = (0.2, 0.8)  # false positive vs false negative weight: favour recall
+LSH_WEIGHTS = (0.5, 0.5)  # false positive vs false negative weight (datasketch default)
 JACCARD = 0.17  # confirmation on exact shingle sets
 CONTAINMENT = 0.5
 MIN_SHINGLES = 20

@@ -63,6 +63,7 @@ class Rules:
     continuation_re: re.Pattern[str]
     non_readout_re: re.Pattern[str]
     venue_re: re.Pattern[str]
+    planned_visit_re: re.Pattern[str]
 
 
 def _load_toml(name: str) -> dict:
@@ -100,6 +101,7 @@ def rules() -> Rules:
         continuation_re=re.compile(st["context"]["continuation"], re.I),
         non_readout_re=re.compile(st["non_readout"]["title"], re.I),
         venue_re=re.compile(st["context"]["venue"], re.I),
+        planned_visit_re=re.compile(st["planned"]["visit"], re.I),
     )
 
 
@@ -142,7 +144,7 @@ class _Doc:
         title_end = len(doc.title) if doc.title else 0
         self.ann: Annotated = annotate(doc.text, title_end)
         self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published)
-        self.reference_year: int | None = int(doc.published[:4]) if doc.published else None
+        self.reference_year: int | None = int(doc.published[:4]) if doc.published else _text_year(doc.text)
         self.states = self._state_counts()
 
     def _state_counts(self) -> Counter:
@@ -157,18 +159,24 @@ class _Doc:
         return c
 
 
+def _text_year(text: str) -> int | None:
+    """The year the text itself gives with its first full date ("On June 3, 2018 ...")."""
+    return next((m.year for m in find_dates(text) if m.complete), None)
+
+
 # ---------------------------------------------------------------------------------------
 def extract(doc: CleanDocument) -> Readout:
     """Everything a readout says: engagements, statements, issues, third parties, plans."""
     d = _Doc(doc)
     cands, planned = _candidates(d)
+    planned = _dedupe_planned(planned + _planned_visits(d))
     engagements = _merge(d, cands)
     engagements = [e for e in engagements if len(e.participants) >= 2]
     is_readout, reason = _is_readout(d, engagements)
     if not is_readout:
         engagements = []
     participants = {p.name for e in engagements for p in e.participants if p.name}
-    statements = _statements(d, engagements)
+    statements = _statements(d, engagements) if is_readout else []
     return Readout(
         id=doc.id,
         is_readout=is_readout,
@@ -431,6 +439,46 @@ def _keys(d: _Doc, items: list) -> tuple[list, dict]:
             keys.append(k)
             parts[k] = (m, country)
     return keys, parts
+
+
+def _planned_visits(d: _Doc) -> list[PlannedEngagement]:
+    """'X will pay a state visit to China from June 8 to 10', "X's upcoming visit to China"."""
+    a, g = d.ann, d.g
+    out = []
+    for sent in a.sentences:
+        for m in d.r.planned_visit_re.finditer(sent.text):
+            start, end = sent.start + m.start(), sent.start + m.end()
+            before = [mi for mi in sent.mentions if a.mentions[mi].end <= start + 2 and a.mentions[mi].entity is not None]
+            if not before:
+                continue
+            who = a.mentions[before[-1]]
+            i = _token_at(a, end)
+            where = Location()
+            if i is not None and i < sent.t1:
+                n, found = g.lookup(a.low, a.toks, i, frozenset({"city", "country"}))
+                if n:
+                    e = next((x for x in found if x.kind == "city"), found[0])
+                    span = Span(a.starts[i], a.ends[i + n - 1], a.span_text(i, i + n), "place:planned")
+                    where = Location(e.value, e.extra, span) if e.kind == "city" else Location(None, e.value, span)
+            date_value = None
+            for dm in find_dates(sent.text[m.end():], end):
+                date_value, _ = resolve(dm, d.reference, d.reference_year)
+                if date_value:
+                    break
+            person = _participant(d, who, who.entity, "subject")
+            out.append(PlannedEngagement("visit", (person,), date_value, where, Span(start, end, m.group(0), "planned:visit")))
+    return out
+
+
+def _dedupe_planned(items: list[PlannedEngagement]) -> list[PlannedEngagement]:
+    """One plan reported twice ("will pay a state visit", "the upcoming state visit") is kept once, dated if either is."""
+    out: dict[tuple, PlannedEngagement] = {}
+    for p in items:
+        key = (p.kind, tuple(sorted(x.name or "" for x in p.participants)), p.location.country)
+        known = out.get(key)
+        if known is None or (known.date is None and p.date):
+            out[key] = p
+    return list(out.values())
 
 
 def _planned(d: _Doc, sent: Sentence, mis: list, mode: str, span: Span) -> PlannedEngagement:
@@ -800,6 +848,9 @@ def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:
     # prefer the named version of the participants
     if any(isinstance(k, tuple) and k[0] == "u" for k in target.keys) and not any(isinstance(k, tuple) and k[0] == "u" for k in c.keys):
         target.keys, target.parts, target.subjects = c.keys, c.parts, c.subjects
+    if target.headline and not c.headline and set(c.parts) >= set(target.parts):
+        # the body's mentions and trigger are the better provenance than the headline's
+        target.parts, target.trigger, target.subjects = c.parts, c.trigger, c.subjects
     rank_t = (target.strength, not target.caption, not target.headline)
     rank_c = (c.strength, not c.caption, not c.headline)
     if rank_c > rank_t:
@@ -963,46 +1014,68 @@ def _is_readout(d: _Doc, engagements: list[Engagement]) -> tuple[bool, str]:
 
 
 # ---- statements, issues, third parties -------------------------------------------------
+_JOINT = re.compile(r"^\s*(?:The\s+two\s+sides|Both\s+sides|The\s+two\s+(?:leaders|ministers|officials)|Both\s+(?:leaders|ministers|parties)|They)\b", re.I)
+
+
 def _statements(d: _Doc, engagements: list[Engagement]) -> list[Statement]:
+    """Who said what: each reporting sentence and the sentences of its paragraph that follow it."""
     a, r = d.ann, d.r
-    names = {}
-    for e in engagements:
-        for p in e.participants:
-            if p.name:
-                names[p.name] = p.country
-    out: list[Statement] = []
+    found: list[tuple[Sentence, tuple[str | None, str | None], str]] = []
     last_speaker: tuple[str | None, str | None] | None = None
     for sent in a.sentences:
-        if sent.headline:
+        if sent.headline or sent.caption:
             continue
         m = r.reporting_re.search(sent.text)
         if not m:
             continue
-        speaker = None
-        before = [mi for mi in sent.mentions if a.mentions[mi].end <= sent.start + m.start()]
-        after = [mi for mi in sent.mentions if a.mentions[mi].start >= sent.start + m.end()]
-        cand = before[-1:] or after[:1]
-        for mi in cand:
-            mm = a.mentions[mi]
-            if mm.pronoun:
-                speaker = last_speaker
-            elif mm.entity is not None:
-                e = a.entities[mm.entity]
-                speaker = (e.name, e.country)
-        if speaker is None:
-            side = re.search(r"\b(?:the\s+)?(\w+)\s+side\b", sent.text[: m.start()])
-            if side:
-                n, found = d.g.lookup([side.group(1).lower()], [side.group(1)], 0, frozenset({"demonym", "country"}))
-                if n:
-                    speaker = (None, found[0].value)
+        speaker = _speaker(d, sent, m, last_speaker)
         if speaker is None:
             continue
-        last_speaker = speaker
-        verb = m.group("verb")
-        issues = tuple(x.group(1) for x in r.issue_re.finditer(sent.text))
+        if speaker[0] or speaker[1]:
+            last_speaker = speaker
+        found.append((sent, speaker, m.group("verb")))
+    out: list[Statement] = []
+    starts = {sent.index for sent, _, _ in found}
+    for sent, speaker, verb in found:
+        end = sent.end
+        for nxt in a.sentences[sent.index + 1:]:
+            if nxt.index in starts or "\n" in a.text[end:nxt.start]:
+                break
+            end = nxt.end
+        text = a.text[sent.start:end]
+        issues = tuple(dict.fromkeys(x.group(1) for x in r.issue_re.finditer(text)))
         out.append(Statement(speaker[0], speaker[1], verb, r.stances.get(verb.lower()), issues,
-                             Span(sent.start, sent.end, sent.text, "statement:" + verb.lower())))
+                             Span(sent.start, end, text, "statement:" + verb.lower())))
     return out
+
+
+def _speaker(d: _Doc, sent: Sentence, m: re.Match, last: tuple | None) -> tuple[str | None, str | None] | None:
+    """The subject of the reporting verb: a person (or pronoun), a state's side, or both sides."""
+    a = d.ann
+    verb_at = sent.start + m.start()
+    before = [mi for mi in sent.mentions if a.mentions[mi].end <= verb_at]
+    after = [mi for mi in sent.mentions if a.mentions[mi].start >= sent.start + m.end()]
+    if before and len(a.text[a.mentions[before[-1]].end:verb_at]) <= 40:
+        mm = a.mentions[before[-1]]
+        if mm.pronoun:
+            return last
+        if mm.entity is not None:
+            e = a.entities[mm.entity]
+            return e.name, e.country
+    if _JOINT.match(sent.text[: m.start()] + " ") and m.start() < 40:
+        return None, None
+    side = re.search(r"\b(?:the\s+)?([A-Z]\w+)\s+side\b", sent.text[: m.start()])
+    if side:
+        n, found = d.g.lookup([side.group(1).lower()], [side.group(1)], 0, frozenset({"demonym", "country"}))
+        if n:
+            return None, found[0].value
+    # ", said Li." / "Han added."
+    if after and a.mentions[after[0]].start - (sent.start + m.end()) <= 2:
+        mm = a.mentions[after[0]]
+        if mm.entity is not None:
+            e = a.entities[mm.entity]
+            return e.name, e.country
+    return None
 
 
 def _issues(d: _Doc) -> list[Issue]:

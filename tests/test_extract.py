@@ -1,0 +1,167 @@
+"""Engagements from whole short texts: (text, expected engagement records) tables.
+
+The texts are written for these tests; the officials are invented.
+"""
+from __future__ import annotations
+
+import pytest
+
+from readouts.clean import clean
+from readouts.extract import extract
+from readouts.records import RawDocument, Readout
+
+
+def run(text: str, doc_id: str = "t") -> Readout:
+    return extract(clean(RawDocument(doc_id, "test", text=text)))
+
+
+def summary(readout: Readout) -> list[tuple]:
+    """(date, mode, sorted (name, country), city, country, occasion) per engagement."""
+    out = []
+    for e in readout.engagements:
+        people = tuple(sorted((p.name or "", p.country or "") for p in e.participants))
+        out.append((e.date, e.mode, people, e.location.city, e.location.country, e.occasion))
+    return out
+
+
+CASES = [
+    pytest.param(
+        "On March 3, 2021, Foreign Minister Ana Lopes of Portugal met with Foreign Minister Karl Berg of Sweden in Lisbon.",
+        [("2021-03-03", "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
+        id="meeting-in-city",
+    ),
+    pytest.param(
+        "On 12 May 2022, President Tomas Ekwall of Finland held talks with President Rosa Mendez of Chile in Santiago.",
+        [("2022-05-12", "talks", (("Rosa Mendez", "CHL"), ("Tomas Ekwall", "FIN")), "Santiago", "CHL", None)],
+        id="talks",
+    ),
+    pytest.param(
+        "On June 1, 2020, Foreign Minister Ana Lopes of Portugal held a telephone conversation with "
+        "Foreign Minister Karl Berg of Sweden.",
+        [("2020-06-01", "phone_call", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), None, None, None)],
+        id="phone-call-has-no-place",
+    ),
+    pytest.param(
+        "On July 9, 2021, Prime Minister Lars Holm of Denmark held a video call with Prime Minister Ayse Kaya of Turkey.",
+        [("2021-07-09", "video_call", (("Ayse Kaya", "TUR"), ("Lars Holm", "DNK")), None, None, None)],
+        id="video-call",
+    ),
+    pytest.param(
+        "On October 1, 2024, President Amara Diallo of Senegal exchanged congratulatory messages with "
+        "President Hugo Rocha of Brazil.",
+        [("2024-10-01", "message", (("Amara Diallo", "SEN"), ("Hugo Rocha", "BRA")), None, None, None)],
+        id="messages",
+    ),
+    pytest.param(
+        "On July 26, 2023, Foreign Minister Ana Lopes of Portugal met with Foreign Minister Karl Berg of Sweden "
+        "on the sidelines of the Annual Meeting of the Nordic Council in Oslo.",
+        [("2023-07-26", "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Oslo", "NOR",
+          "Annual Meeting of the Nordic Council")],
+        id="occasion-and-place",
+    ),
+    pytest.param(
+        "BEIJING, May 6 (Xinhua) -- Chinese Foreign Minister Li Wenhao on Monday met with Foreign Minister "
+        "Karl Berg of Sweden.\nXinhua, May 6, 2024",
+        [("2024-05-06", "meeting", (("Karl Berg", "SWE"), ("Li Wenhao", "CHN")), "Beijing", "CHN", None)],
+        id="weekday-against-dateline",
+    ),
+    pytest.param(
+        "Chinese Foreign Minister Li Wenhao on Monday met with Foreign Minister Karl Berg of Sweden.",
+        [(None, "meeting", (("Karl Berg", "SWE"), ("Li Wenhao", "CHN")), None, None, None)],
+        id="weekday-without-reference-is-null",
+    ),
+    pytest.param(
+        "On April 2, 2019, Foreign Minister Ana Lopes of Portugal met with Foreign Minister Karl Berg of Sweden "
+        "and Foreign Minister Jan Novak of the Czech Republic in Prague.",
+        [("2019-04-02", "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Prague", "CZE", None),
+         ("2019-04-02", "meeting", (("Ana Lopes", "PRT"), ("Jan Novak", "CZE")), "Prague", "CZE", None)],
+        id="two-objects-two-engagements",
+    ),
+    pytest.param(
+        "On April 2, 2019, Foreign Minister Ana Lopes of Portugal met with Foreign Minister Karl Berg of Sweden in Prague. "
+        "Lopes also met with Foreign Minister Jan Novak of the Czech Republic.",
+        [("2019-04-02", "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Prague", "CZE", None),
+         ("2019-04-02", "meeting", (("Ana Lopes", "PRT"), ("Jan Novak", "CZE")), "Prague", "CZE", None)],
+        id="also-shares-date-and-place",
+    ),
+    pytest.param(
+        "On March 3, 2021, Foreign Minister Ana Lopes of Portugal and Foreign Minister Karl Berg of Sweden held talks in Lisbon.",
+        [("2021-03-03", "talks", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
+        id="plural-subject",
+    ),
+    pytest.param(
+        "On May 2, 2022, Foreign Minister Ana Lopes of Portugal met with his counterparts from Ghana and Togo in Accra.",
+        [("2022-05-02", "meeting", (("", "GHA"), ("Ana Lopes", "PRT")), "Accra", "GHA", None),
+         ("2022-05-02", "meeting", (("", "TGO"), ("Ana Lopes", "PRT")), "Accra", "GHA", None)],
+        id="unnamed-counterparts",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_engagements(text: str, expected: list) -> None:
+    readout = run(text)
+    assert readout.is_readout
+    assert summary(readout) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # announcements of future engagements
+        "Foreign Minister Ana Lopes of Portugal will meet Foreign Minister Karl Berg of Sweden next week.",
+        "Foreign Minister Ana Lopes of Portugal is scheduled to visit Stockholm and hold talks with Karl Berg.",
+        # an engagement that did not happen
+        "Foreign Minister Ana Lopes of Portugal could not meet Foreign Minister Karl Berg of Sweden because of the storm.",
+        # a press conference
+        "Foreign Ministry Spokesperson Mei Lan's Regular Press Conference on May 3, 2021\n\n"
+        "Question: What is your comment? Mei Lan: We have no information to offer.",
+        # no officials at all
+        "The weather in Lisbon was sunny on Monday and the markets rose.",
+    ],
+)
+def test_not_readouts(text: str) -> None:
+    readout = run(text)
+    assert not readout.is_readout
+    assert readout.engagements == ()
+
+
+def test_planned_engagement_is_kept_apart() -> None:
+    readout = run(
+        "On March 3, 2021, Foreign Minister Ana Lopes of Portugal met with Foreign Minister Karl Berg of Sweden in Lisbon. "
+        "Lopes said that President Rui Costa will pay a state visit to Sweden from June 8 to 10."
+    )
+    assert len(readout.engagements) == 1
+    (plan,) = [p for p in readout.planned if p.kind == "visit"]
+    assert [p.name for p in plan.participants] == ["Rui Costa"]
+    assert plan.location.country == "SWE"
+    assert plan.date == "2021-06-08"
+
+
+def test_statements_name_the_speaker_and_their_issues() -> None:
+    readout = run(
+        "On March 3, 2021, Foreign Minister Ana Lopes of Portugal met with Foreign Minister Karl Berg of Sweden in Lisbon.\n"
+        "Lopes said that the two countries should deepen cooperation on the Arctic situation.\n"
+        "Berg agreed and stressed the importance of trade.\n"
+        "The two sides also exchanged views on the Ukraine crisis."
+    )
+    speakers = [(s.speaker, s.speaker_country, s.stance) for s in readout.statements]
+    assert speakers == [("Ana Lopes", "PRT", "assert"), ("Karl Berg", "SWE", "agree"), (None, None, "discuss")]
+    assert readout.statements[0].issues == ("Arctic situation",)
+    assert "Ukraine crisis" in [i.text for i in readout.issues]
+
+
+def test_every_span_points_into_the_clean_text() -> None:
+    doc = clean(RawDocument("t", "test", text=(
+        "Home > News\nLopes meets Berg\n\nOn March 3, 2021, Foreign Minister Ana Lopes of Portugal met with "
+        "Foreign Minister Karl Berg of Sweden on the sidelines of the Lisbon Forum in Lisbon.\nLopes said hello.")))
+    readout = extract(doc)
+    spans = []
+    for e in readout.engagements:
+        spans += [e.trigger, e.date_span, e.occasion_span, e.location.span] + [p.span for p in e.participants]
+    spans += [s.span for s in readout.statements] + [i.span for i in readout.issues]
+    spans = [s for s in spans if s is not None]
+    assert len(spans) >= 7
+    for span in spans:
+        assert doc.text[span.start:span.end] == span.text
+        assert span.rule

@@ -38,7 +38,7 @@ from typing import Iterable
 from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 128
-LSH_THRESHOLD = 0.1  # candidate generation: well below the confirmation threshold
+LSH_THRESHOLD = 0.1  # candidate generation below the confirmation threshold: 64 bands of 2 rows
 LSH_WEIGHTS = (0.5, 0.5)  # false positive vs false negative weight (datasketch default)
 JACCARD = 0.17  # confirmation on exact shingle sets
 CONTAINMENT = 0.5

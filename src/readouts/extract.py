@@ -266,7 +266,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             trig = r.triggers[key]  # type: ignore[index]
             start, end = sent.start + m.start(), sent.start + m.end()
             before = sent.text[: m.start()]
-            if r.background.search(before):
+            if trig.nominal and r.background.search(before):
                 continue
             if trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
                 continue
@@ -283,12 +283,13 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 target = d.ann.entities[prev_subject]
                 if target.mentions and all(d.ann.mentions[x].entity != prev_subject for x in subs):
                     objs = [target.mentions[0]]
+            together = False  # "X, Y and Z held trilateral talks": one engagement of all of them
             if trig.shape == "svo" and not objs and len(subs) >= 2:
-                subs, objs = subs[:1], subs[1:]
+                subs, objs, together = subs[:1], subs[1:], True
             if trig.shape == "plural":
                 if len(subs) < 2:
                     continue
-                subs, objs = subs[:1], subs[1:]
+                subs, objs, together = subs[:1], subs[1:], True
             if not subs or not objs:
                 continue
             subs = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
@@ -301,7 +302,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             if is_planned:
                 planned.append(_planned(d, sent, subs + objs, trig.mode, span))
                 continue
-            between = m.group(0).lower().endswith("between") or trig.shape == "plural"
+            between = m.group(0).lower().endswith("between") or together
             groups = [objs] if between else _split_objects(d, objs, sent)
             for group in groups:
                 keys, parts = _keys(d, subs + group)
@@ -496,7 +497,10 @@ def _planned(d: _Doc, sent: Sentence, mis: list, mode: str, span: Span) -> Plann
 
 # ---- date, place, occasion -------------------------------------------------------------
 def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None:
-    dates = find_dates(sent.text, sent.start)
+    # a relative clause after the trigger speaks of something else ("..., who is on a visit from March 3 to 6")
+    rel = _RELATIVE.search(sent.text, trig_pos)
+    cut = sent.start + rel.start() if rel else sent.end
+    dates = [x for x in find_dates(sent.text, sent.start) if x.start < cut]
     dl = d.doc.dateline_span
     if dl is not None:
         dates = [x for x in dates if not (dl.start <= x.start < dl.end)]
@@ -525,7 +529,7 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
                 cand.date, cand.precision = value, "day"
     if d.r.continuation_re.search(sent.text):
         cand.continuation = True
-    _place(d, sent, cand)
+    _place(d, sent, cand, cut)
     occ = _occasion(d, sent)
     if occ:
         cand.occasion, cand.occasion_span = occ
@@ -549,16 +553,19 @@ def _mode_words(text: str, mode: str) -> str:
     return mode
 
 
+_RELATIVE = re.compile(r",\s+(?:who|which|where)\b")
 _PLACE_RE = re.compile(r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?", re.I)
 
 
-def _place(d: _Doc, sent: Sentence, cand: Candidate) -> None:
+def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
     """'in Beijing', 'in Phuket, Thailand', 'in Brazil', 'visiting Jakarta', 'here'."""
     a, g = d.ann, d.g
     inside = [(a.mentions[mi].start, a.mentions[mi].end) for mi in sent.mentions]
     best = None
     for m in _PLACE_RE.finditer(sent.text):
         pos = sent.start + m.end()
+        if pos >= cut:
+            break
         if any(s <= pos < e for s, e in inside):
             continue
         i = _token_at(a, pos)
@@ -747,6 +754,11 @@ def _entity_states(d: _Doc, cands: list[Candidate]) -> None:
                 e.country, e.country_rule = next(iter(hosts)), "envoy's host"
             elif envoys and c.mode in IN_PERSON and c.country and not any(ents[x].country == c.country for x, _ in envoys):
                 e.country, e.country_rule = c.country, "receives an envoy at home"
+        # an official receiving a foreign guest at home, no summit around: the host's state
+        unknown = [k for k, m in people if not ents[k].country]
+        if (len(unknown) == 1 and len(people) >= 2 and c.mode in IN_PERSON and c.country and c.own_place
+                and not c.occasion and all(ents[k].country != c.country for k, _ in people if k not in unknown)):
+            ents[unknown[0]].country, ents[unknown[0]].country_rule = c.country, "hosts at home"
         for k, m in envoys:
             e = ents[k]
             if e.country:
@@ -761,7 +773,8 @@ def _connected(d: _Doc, cands: list[Candidate]) -> list[Candidate]:
     """Keep the main engagement and those that share a participant with it.
 
     Readouts report one principal's engagements; an engagement between other people is
-    background ("Not long ago, President Xi met with President Obama").
+    background ("Not long ago, President Xi met with President Obama") unless the text
+    adds it to the main one ("On the same day, the Foreign Minister also ...").
     """
     if len(cands) < 2:
         return cands
@@ -769,7 +782,7 @@ def _connected(d: _Doc, cands: list[Candidate]) -> list[Candidate]:
     named = {k for k in main.keys if isinstance(k, int)}
     if not named:
         return cands
-    return [c for c in cands if c is main or named & {k for k in c.keys if isinstance(k, int)}]
+    return [c for c in cands if c is main or c.continuation or named & {k for k in c.keys if isinstance(k, int)}]
 
 
 def _country_named(d: _Doc, place: str) -> str | None:

@@ -1,0 +1,187 @@
+"""Near-duplicates: republished copies group, different readouts of one meeting do not."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from readouts.dedup import DuplicateIndex, Shingler, find_groups, normalise
+
+# Invented officials and an invented meeting.
+ORIGINAL = """Foreign Minister Dalia Verhoeven Meets with Foreign Minister Sergey Ostrovsky of Ruritania
+
+On 14 March 2023, Foreign Minister Dalia Verhoeven met with Foreign Minister Sergey Ostrovsky of Ruritania in Brussels.
+
+Dalia Verhoeven said that relations between the two countries have grown steadily over thirty years and that her
+government attaches great importance to the partnership. She proposed to expand cooperation in renewable energy,
+port logistics and vocational training, and to reopen the direct flight between the two capitals before the summer.
+
+Sergey Ostrovsky thanked his host for the warm reception and said that Ruritania regards the partnership as a
+priority of its foreign policy. He welcomed the proposal on vocational training and said his ministry would send a
+delegation of experts in April to prepare a joint programme for technical colleges in both countries.
+
+The two ministers also exchanged views on the situation in the Black Sea region, food security and the
+forthcoming conference on river navigation in Vienna, and agreed to keep in close contact.
+"""
+
+BOILERPLATE_COPY = """Embassy of the Kingdom in Ruritania | Home > News > Bilateral relations
+Print this page  Share on social media  Font size A A A
+
+""" + ORIGINAL + """
+Related news: Ambassador attends the reception marking the national day of Ruritania
+Copyright 2023 Embassy of the Kingdom. All rights reserved. Contact us | Sitemap
+"""
+
+EDITED_COPY = """Foreign Minister Dalia Verhoeven meets Foreign Minister Sergei Ostrovskiy of Ruritania
+
+On March 14, 2023, Foreign Minister Dalia Verhoeven held a meeting with Foreign Minister Sergei Ostrovskiy of Ruritania in Brussels.
+
+Dalia Verhoeven said relations between the two countries had grown steadily over thirty years and that her
+Government attaches great importance to the partnership. She proposed to expand cooperation in renewable energy,
+port logistics and vocational training and to reopen the direct flight between the two capitals before summer.
+
+Sergei Ostrovskiy thanked his host for the warm reception, and said Ruritania regards the partnership as a
+priority of its foreign policy. He welcomed the proposal on vocational training and said that his ministry would send
+a delegation of experts in April to prepare a joint programme for technical colleges in both countries.
+
+The two Ministers also exchanged views on the situation in the Black Sea region, on food security and on the
+upcoming conference on river navigation in Vienna, and agreed to stay in close contact.
+"""
+
+TRUNCATED_COPY = ORIGINAL[: ORIGINAL.index("Sergey Ostrovsky thanked")] + "Read more..."
+
+EXTENDED_COPY = ORIGINAL + """
+Before the meeting, Sergey Ostrovsky laid a wreath at the memorial to the victims of the 1953 flood and visited
+the new container terminal of the port, where he was briefed on the digital customs system introduced last year.
+In the evening he attended a concert of the Ruritanian chamber orchestra organised by his country's embassy.
+"""
+
+# The other government's readout of the same meeting: same people, place and topics,
+# its own words. Not a copy.
+OTHER_SIDE = """Sergey Ostrovsky holds talks with his counterpart Dalia Verhoeven in Brussels
+
+Brussels, 14 March. Minister of Foreign Affairs of Ruritania Sergey Ostrovsky, on a working visit, had talks today
+with the Minister of Foreign Affairs Dalia Verhoeven.
+
+The ministers reviewed the state of bilateral ties and noted the growth of trade, which last year exceeded two
+billion euros. Sergey Ostrovsky stressed that Ruritanian companies are ready to take part in the construction of
+wind farms on the coast and invited partners to the investment forum to be held in his capital in the autumn.
+
+Particular attention was paid to the training of specialists: an agreement was reached on sending a group of
+Ruritanian experts next month. Sergey Ostrovsky informed his colleague of Ruritania's approach to the security of
+shipping in the Black Sea and to the grain trade. The sides discussed preparations for the Vienna conference on
+navigation on the rivers of the region. Dalia Verhoeven accepted an invitation to visit Ruritania.
+"""
+
+UNRELATED = """Prime Minister Tomasz Halvorsen Receives the President of the Development Bank
+
+On 2 June 2022, Prime Minister Tomasz Halvorsen received Dr Amara Okonkwo-Lindahl, President of the Northern
+Development Bank, who is on an official visit. They discussed the bank's lending programme for rural water supply,
+the rehabilitation of the eastern railway line and support for small and medium-sized enterprises hit by the
+drought. The Prime Minister thanked the bank for its support for the national school meals programme.
+"""
+
+UNRELATED_2 = """Deputy Minister Keiko Aaltonen Attends the Regional Forum on Fisheries
+
+The Deputy Minister of Agriculture Keiko Aaltonen took part in the regional forum on sustainable fisheries held in
+Valletta, where she presented her country's plan to protect spawning grounds and to modernise the inspection of
+fishing vessels. On the margins of the forum she met the director of the regional fisheries commission.
+"""
+
+
+def groups_as_sets(groups):
+    return {frozenset(g) for g in groups}
+
+
+def test_normalise_folds_case_accents_and_punctuation_keeps_digits():
+    assert normalise("Sérgéy  ÓSTROVSKY, 14-March 2023!") == ["sergey", "ostrovsky", "14", "march", "2023"]
+
+
+def test_exact_copy_groups():
+    assert find_groups([("a", ORIGINAL), ("b", ORIGINAL)]) == [["a", "b"]]
+
+
+def test_copy_with_other_boilerplate_groups():
+    assert find_groups([("a", ORIGINAL), ("b", BOILERPLATE_COPY)]) == [["a", "b"]]
+
+
+def test_light_edits_and_transliteration_variants_group():
+    assert find_groups([("a", ORIGINAL), ("b", EDITED_COPY)]) == [["a", "b"]]
+
+
+def test_truncated_and_extended_copies_group_by_containment():
+    assert find_groups([("a", ORIGINAL), ("t", TRUNCATED_COPY)]) == [["a", "t"]]
+    assert find_groups([("a", ORIGINAL), ("x", EXTENDED_COPY)]) == [["a", "x"]]
+    # the truncated page and the extended one meet through the shared part
+    assert find_groups([("t", TRUNCATED_COPY), ("x", EXTENDED_COPY)]) == [["t", "x"]]
+
+
+def test_two_governments_readouts_of_one_meeting_do_not_group():
+    assert find_groups([("ours", ORIGINAL), ("theirs", OTHER_SIDE)]) == []
+
+
+def test_unrelated_readouts_do_not_group():
+    assert find_groups([("a", ORIGINAL), ("u", UNRELATED), ("v", UNRELATED_2)]) == []
+
+
+CORPUS = [
+    ("orig", ORIGINAL),
+    ("embassy", BOILERPLATE_COPY),
+    ("edited", EDITED_COPY),
+    ("short", TRUNCATED_COPY),
+    ("long", EXTENDED_COPY),
+    ("theirs", OTHER_SIDE),
+    ("bank", UNRELATED),
+    ("fish", UNRELATED_2),
+    ("empty", ""),
+]
+EXPECTED = {frozenset({"orig", "embassy", "edited", "short", "long"})}
+
+
+def test_index_api_canonical_is_earliest_added():
+    index = DuplicateIndex()
+    assert index.add("theirs", OTHER_SIDE) is None
+    assert index.add("embassy", BOILERPLATE_COPY) is None
+    assert index.add("orig", ORIGINAL) == "embassy"
+    assert index.add("short", TRUNCATED_COPY) == "embassy"
+    assert index.add("orig", "anything") == "embassy"  # re-adding an id is a no-op
+    assert index.add("empty", "") is None
+    assert index.groups() == [["embassy", "orig", "short"]]
+    assert index.canonical("orig") == "embassy"
+    assert index.canonical("theirs") == "theirs"
+    assert ["empty"] in index.groups(singletons=True)
+    assert len(index) == 5 and "orig" in index
+
+
+def test_char_shingles_also_work():
+    groups = find_groups(CORPUS, 0.3, shingler=Shingler("char", 9))
+    assert groups_as_sets(groups) == EXPECTED
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(CORPUS))
+def test_grouping_is_invariant_to_order(items):
+    groups = find_groups(items)
+    assert groups_as_sets(groups) == EXPECTED
+    first = next(doc_id for doc_id, _ in items if doc_id in next(iter(EXPECTED)))
+    assert groups[0][0] == first  # canonical: the earliest added
+    assert groups[0][1:] == sorted(groups[0][1:])
+
+
+def test_pickle_round_trip():
+    index = DuplicateIndex()
+    for doc_id, text in CORPUS[:4]:
+        index.add(doc_id, text)
+    for restored in (DuplicateIndex.from_bytes(index.to_bytes()), pickle.loads(pickle.dumps(index))):
+        assert restored.groups() == index.groups()
+        # the restored index keeps working: later copies join the same group
+        assert restored.add("long", EXTENDED_COPY) == "orig"
+        assert restored.add("theirs", OTHER_SIDE) is None
+        assert restored.groups() == [["orig", "edited", "embassy", "long", "short"]]
+
+
+def test_from_bytes_rejects_other_state():
+    with pytest.raises(ValueError, match="not a DuplicateIndex state"):
+        DuplicateIndex.from_bytes(pickle.dumps({"something": "else"}))

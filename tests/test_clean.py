@@ -215,11 +215,6 @@ def test_dateline(text, published, place, when, span_text):
     assert LEAD in doc.text and S2 in doc.text
 
 
-@pytest.mark.xfail(
-    reason="clean.py: dateline_span.end is the end of the regex match, trailing whitespace "
-           "included, while span.text is stripped, so text[start:end] != span.text",
-    strict=True,
-)
 @pytest.mark.parametrize("text", [v[0] for v in DATELINES.values()], ids=DATELINES.keys())
 def test_dateline_span_points_into_the_text(text):
     doc = from_text(text)
@@ -232,11 +227,6 @@ def test_no_dateline_in_a_plain_readout():
     assert doc.dateline is None and doc.dateline_date is None and doc.dateline_span is None
 
 
-@pytest.mark.xfail(
-    reason="clean.py: a year-less dateline 'Feb. 29' in a text published in a non-leap year "
-           "raises ValueError in date(year, 2, 29), so the whole document is rejected",
-    strict=True,
-)
 def test_impossible_dateline_date_does_not_raise():
     doc = from_text(page(TITLE, "Published: 2021-03-02", f"BEIJING, Feb. 29 (Xinhua) -- {LEAD}", S2))
     assert doc.dateline == "Beijing"
@@ -294,11 +284,6 @@ def test_broken_html_still_gives_text(html):
     assert "href" not in doc.text and "src=" not in doc.text
 
 
-@pytest.mark.xfail(
-    reason="clean._strip_tags (the fallback when trafilatura finds no text) leaves an "
-           "unterminated tag at the end of a truncated page in the text ('<scr')",
-    strict=True,
-)
 def test_truncated_tag_does_not_leak_into_short_page_text():
     doc = from_html("<p>Kallas met Strand in Oslo.</p><scr")
     assert "Kallas met Strand in Oslo." in doc.text

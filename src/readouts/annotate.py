@@ -225,6 +225,23 @@ class _Parser:
             return n, found[0].value, False, False
         return 0, None, False, False
 
+    def _more_posts(self, j: int, t1: int, lower_ok: bool) -> int:
+        """'... of Committee on Foreign Affairs and Convenor of the Friendship Group': a second post."""
+        a = self.a
+        k = j
+        while k + 1 < t1 and a.low[k] in ("and", "&"):
+            k2 = k + 1
+            while k2 < t1 and self.entries(k2, ("modifier",))[0] and not self.post_at(k2, t1)[0]:
+                k2 += self.entries(k2, ("modifier",))[0]
+            pn, _level, plural, _cp = self.post_at(k2, t1) if k2 < t1 else (0, None, False, False)
+            if not pn or plural or (not lower_ok and not a.toks[k2][:1].isupper()):
+                break
+            cn, _c, _h = self.complement(k2 + pn, t1, lower_ok)
+            if not cn:
+                break
+            k = k2 + pn + cn
+        return k - j
+
     def _subnational_at(self, j: int, t1: int) -> bool:
         while j < t1 and self.entries(j, ("modifier",))[0] and not self.post_at(j, t1)[0]:
             j += self.entries(j, ("modifier",))[0]
@@ -442,6 +459,7 @@ class _Parser:
                 j = k2 + pn2
             cn, ccountry, host = self.complement(j, t1, lower_ok=False, envoy=level == "diplomat")
             head = " ".join(a.low[k:k + pn])
+            cn += self._more_posts(j + cn, t1, False)
             title_end = j + cn
             # the complement may end in the state: "Minister of Foreign Affairs of Mongolia"
             if ccountry and not country:
@@ -516,6 +534,7 @@ class _Parser:
                     t_end += 1 + pn2
                 cn, ccountry, host = self.complement(t_end, t1, lower_ok=True, envoy=level == "diplomat")
                 m.head = " ".join(a.low[k2:k2 + pn])
+                cn += self._more_posts(t_end + cn, t1, True)
                 t_end += cn
                 m.title = self._title_text(k if srule not in ("demonym", "possessive", "country") else k2, t_end, ccountry, host)
                 if srule in ("demonym", "possessive", "country") and scode:

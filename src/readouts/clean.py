@@ -80,7 +80,8 @@ def _strip_tags(html: str) -> str:
     import html as html_lib
 
     text = re.sub(r"<\s*(br|/p|/div|/h\d|/li|/tr)\b[^>]*>", "\n", html, flags=re.I)
-    return html_lib.unescape(_TAG_RE.sub(" ", text))
+    text = re.sub(r"<[^>]*$", " ", _TAG_RE.sub(" ", text))  # and a tag cut off at the end
+    return html_lib.unescape(text)
 
 
 def _is_boilerplate(line: str) -> bool:
@@ -205,7 +206,8 @@ def clean(raw: RawDocument) -> CleanDocument:
         if found:
             m, place, _country = found
             dateline = place
-            dateline_span = Span(offset + m.start(), offset + m.end(), m.group(0).strip(), "dateline")
+            matched = m.group(0).rstrip()
+            dateline_span = Span(offset + m.start(), offset + m.start() + len(matched), matched, "dateline")
             if m.groupdict().get("date"):
                 d = next(iter(find_dates(m.group("date"))), None)
                 if d is not None and d.kind == "absolute":
@@ -213,7 +215,10 @@ def clean(raw: RawDocument) -> CleanDocument:
                     if year is not None:
                         if d.year is None and published and len(published) >= 7 and d.month == 12 and int(published[5:7]) == 1:
                             year -= 1
-                        dateline_date = date(year, d.month, d.day).isoformat()  # type: ignore[arg-type]
+                        try:
+                            dateline_date = date(year, d.month, d.day).isoformat()  # type: ignore[arg-type]
+                        except ValueError:  # "Feb. 29" in a year without one
+                            dateline_date = None
             break
         offset += len(line) + 1
     if title and not published:

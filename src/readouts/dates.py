@@ -33,13 +33,13 @@ _PATTERNS = [
     # 2024-11-18, 2019/3/8
     ("iso", rf"(?P<iso_y>{_YEAR})[-/](?P<iso_m>1[0-2]|0?[1-9])[-/](?P<iso_d>3[01]|[12]\d|0?[1-9])(?!\d)"),
     # 29-Oct-2022
-    ("dmy_dash", rf"(?P<dd_d>{_DAY})-(?P<dd_m>{_MONTH})-(?P<dd_y>{_YEAR})"),
+    ("dmy_dash", rf"(?<![\d.])(?P<dd_d>{_DAY})-(?P<dd_m>{_MONTH})-(?P<dd_y>{_YEAR})"),
     # 07/10/2025 (month first, as English pages write it)
     ("us", rf"(?<![\d/])(?P<us_m>1[0-2]|0?[1-9])/(?P<us_d>3[01]|[12]\d|0?[1-9])/(?P<us_y>{_YEAR})(?!\d)"),
     # July 26, 2019 ; Nov 3-5, 2014 ; July 26 ; Sept. 9 ; June 8 to 10
     ("mdy", rf"(?P<mdy_m>{_MONTH})\s+(?P<mdy_d>{_DAY})(?:\s*(?:-|–|to|and)\s*(?P<mdy_d2>{_DAY}))?(?!\d)(?:(?:,\s*|\s+)(?P<mdy_y>{_YEAR}))?"),
     # 26 July 2019 ; 10th July 2017 ; 18 Sep, 2015 ; 3-5 November 2014 ; 27th of January
-    ("dmy", rf"(?P<dmy_d>{_DAY})(?:\s*(?:-|–|to)\s*(?P<dmy_d2>{_DAY}))?\s+(?:of\s+)?(?P<dmy_m>{_MONTH})(?![a-z])(?:,?\s+(?P<dmy_y>{_YEAR}))?"),
+    ("dmy", rf"(?<![\d.])(?P<dmy_d>{_DAY})(?:\s*(?:-|–|to)\s*(?P<dmy_d2>{_DAY}))?\s+(?:of\s+)?(?P<dmy_m>{_MONTH})(?![a-z])(?:,?\s+(?P<dmy_y>{_YEAR}))?"),
     # In November 2013 ; in November
     ("month", rf"(?i:\b(?:in|since|during|early|late|mid-?))\s+(?P<mo_m>{_MONTH})(?:\s+(?P<mo_y>{_YEAR}))?\b"),
     # on Monday ; (Mon) ; Monday
@@ -150,7 +150,10 @@ def resolve(mention: DateMention, reference: date | None, reference_year: int | 
                 year = reference_year
             else:
                 return None, None
-        return date(year, mention.month, mention.day).isoformat(), "day"  # type: ignore[arg-type]
+        try:
+            return date(year, mention.month, mention.day).isoformat(), "day"  # type: ignore[arg-type]
+        except ValueError:  # "Feb. 29" in a year that has none
+            return None, None
     if mention.kind == "month":
         year = mention.year or (reference.year if reference else reference_year)
         if year is None:

@@ -304,6 +304,10 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 continue
             between = m.group(0).lower().endswith("between") or together
             groups = [objs] if between else _split_objects(d, objs, sent)
+            if re.search(r"\b(?:meetings|talks|calls)\s+with\b", m.group(0), re.I):
+                # "held bilateral meetings with the heads of government of ...": several, unnamed
+                groups = [g for g in groups if not (len(g) == 1 and not isinstance(g[0], tuple)
+                                                    and a.mentions[g[0]].plural and not a.mentions[g[0]].countries)]
             for group in groups:
                 keys, parts = _keys(d, subs + group)
                 if len(keys) < 2:
@@ -346,7 +350,8 @@ def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig
     if text.lower().endswith("between"):
         chain = _chain(d, after, end)
         return chain[:1], chain[1:]
-    subs = _coordinated_back(d, before, start)
+    inner = [mi for mi in ments if start <= a.mentions[mi].start < end and a.mentions[mi].pronoun]
+    subs = inner[:1] or _coordinated_back(d, before, start)  # "the discussions he had with Y"
     objs = _chain(d, after, end)
     return subs, objs
 
@@ -657,6 +662,9 @@ def _occasion(d: _Doc, sent: Sentence) -> tuple[str, Span] | None:
     text = rest[: stop.start()] if stop else rest
     text = text.strip(" ,.;:")
     text = re.sub(r"^(?:the|this year's|this year’s)\s+", "", text, flags=re.I)
+    tail = re.search(r"(?<=[A-Z][a-z])\s+the\s+[a-z]", text)  # "... Diplomatic Forum the situation on ..."
+    if tail:
+        text = text[: tail.start()]
     # "... in Brazil" / "... in Kuala Lumpur": the place is not part of the name
     text = re.sub(r"\s+(?:in|at|held in|taking place in)\s+[A-Z][\w .'-]*$", "", text)
     if len(text) < 3 or len(text) > 120:
@@ -833,7 +841,9 @@ def _covers(d: _Doc, unnamed: list, named: set) -> bool:
 
     def post_ok(u, k) -> bool:
         title = d.ann.entities[k].title if isinstance(k, int) else None
-        return not (u[2] and title) or bool(_post_words(u[2]) & _post_words(title))
+        if not (u[2] and title) or "counterpart" in u[2] or "counterpart" in title.lower():
+            return True
+        return bool(_post_words(u[2]) & _post_words(title))
 
     for u in sorted(unnamed, key=lambda u: u[1] is None):  # those with a state first
         country = u[1]

@@ -19,7 +19,7 @@ from importlib import resources
 
 from readouts import gazetteer
 from readouts.dates import MONTHS
-from readouts.gazetteer import Entry, Gazetteer
+from readouts.gazetteer import Entry, Gazetteer, _case_ok
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "both", "two"})
@@ -118,16 +118,44 @@ class Annotated:
     mentions: list[Mention]
     entities: list[Entity]
     tags: list[tuple[int, list[Entry]]]  # per token: longest gazetteer match (length, entries)
+    kinds: list[dict[str, tuple[int, list[Entry]]] | None] = field(default_factory=list)  # per token and kind
 
     def span_text(self, t0: int, t1: int) -> str:
         return self.text[self.starts[t0]:self.ends[t1 - 1]] if t1 > t0 else ""
 
 
-def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> list[tuple[int, list[Entry]]]:
-    out: list[tuple[int, list[Entry]]] = []
-    for i in range(len(low)):
-        out.append(g.lookup(low, toks, i) if low[i] in g.max_len else (0, []))
-    return out
+_NO_TAG: tuple[int, list[Entry]] = (0, [])
+
+
+def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int, list[Entry]]], list[dict[str, tuple[int, list[Entry]]] | None]]:
+    """Per token: the longest gazetteer match, and the longest match of each kind."""
+    longest: list[tuple[int, list[Entry]]] = []
+    by_kind: list[dict[str, tuple[int, list[Entry]]] | None] = []
+    entries, max_len = g.entries, g.max_len
+    n_tok = len(low)
+    for i in range(n_tok):
+        top = max_len.get(low[i], 0)
+        if not top:
+            longest.append(_NO_TAG)
+            by_kind.append(None)
+            continue
+        kinds: dict[str, tuple[int, list[Entry]]] = {}
+        best = _NO_TAG
+        for n in range(min(top, n_tok - i), 0, -1):
+            found = entries.get(tuple(low[i:i + n]))
+            if not found:
+                continue
+            ok = [e for e in found if not e.cased or _case_ok(e.surface, toks[i:i + n])]
+            if not ok:
+                continue
+            if not best[0]:
+                best = (n, ok)
+            for e in ok:
+                if e.kind not in kinds:
+                    kinds[e.kind] = (n, [x for x in ok if x.kind == e.kind])
+        longest.append(best)
+        by_kind.append(kinds or None)
+    return longest, by_kind
 
 
 def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
@@ -162,18 +190,22 @@ class _Parser:
 
     def __init__(self, ann: Annotated, g: Gazetteer, w: Words) -> None:
         self.a, self.g, self.w = ann, g, w
+        self._posts: dict[tuple[int, int], tuple[int, str | None, bool, bool]] = {}
 
     # ---- token predicates -------------------------------------------------------------
     def entries(self, i: int, kinds: tuple[str, ...]) -> tuple[int, list[Entry]]:
-        n, found = self.a.tags[i]
-        if not n:
-            return 0, []
-        found = [e for e in found if e.kind in kinds]
-        if found:
-            return n, found
-        # a longer match of another kind may hide a shorter one of this kind
-        n2, found2 = self.g.lookup(self.a.low, self.a.toks, i, frozenset(kinds))
-        return n2, found2
+        """The longest match at i among these kinds (a longer one of another kind may hide it)."""
+        table = self.a.kinds[i]
+        if table is None:
+            return _NO_TAG
+        best = _NO_TAG
+        for kind in kinds:
+            hit = table.get(kind)
+            if hit and hit[0] > best[0]:
+                best = hit
+            elif hit and hit[0] == best[0]:
+                best = (best[0], best[1] + hit[1])
+        return best
 
     def is_cap(self, i: int) -> bool:
         t = self.a.toks[i]
@@ -214,6 +246,13 @@ class _Parser:
 
     def post_at(self, i: int, t1: int) -> tuple[int, str | None, bool, bool]:
         """A post head at i: (tokens, level, plural, counterpart)."""
+        key = (i, t1)
+        hit = self._posts.get(key)
+        if hit is None:
+            hit = self._posts[key] = self._post_at(i, t1)
+        return hit
+
+    def _post_at(self, i: int, t1: int) -> tuple[int, str | None, bool, bool]:
         low = self.a.low
         for k in (4, 3, 2, 1):
             if tuple(low[i:i + k]) in self.w.plural and i + k <= t1:
@@ -592,14 +631,9 @@ class _Parser:
         if t1 <= t0:
             return None
         text = self.a.span_text(t0, t1)
-        g = self.g
         for code in (country, host):
-            if not code:
-                continue
-            names = [g.country_names.get(code, "")]
-            for key, found in ((k, v) for k, v in ()):  # pragma: no cover - placeholder for clarity
-                pass
-            text = _strip_state(text, code, g)
+            if code:
+                text = _strip_state(text, code, self.g)
         text = re.sub(r"\s*\([A-Z]{2,}\)\s*$", "", text)
         return text.strip(" ,") or None
 
@@ -630,12 +664,13 @@ class _Parser:
 
 
 _STATE_TAIL_CACHE: dict[str, re.Pattern[str]] = {}
+_STARTS = DETERMINERS | PRONOUNS
 
 
 def _strip_state(text: str, code: str, g: Gazetteer) -> str:
     rx = _STATE_TAIL_CACHE.get(code)
     if rx is None:
-        names = sorted({" ".join(k) for k, v in g.entries.items() if any(e.kind == "country" and e.value == code for e in v)}, key=len, reverse=True)
+        names = sorted(set(g.state_names.get(code, [])), key=len, reverse=True)
         alts = "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in names if n)
         rx = re.compile(rf"\s+(?:of|to|in|at)\s+(?:the\s+)?(?:{alts})(?:\s*\([A-Z]+\))?(?=\s|$|,)", re.I) if alts else re.compile(r"$^")
         _STATE_TAIL_CACHE[code] = rx
@@ -646,21 +681,22 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     """Tokens, sentences, mentions and entities of a clean text."""
     g = gazetteer.load()
     w = words()
-    toks: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in TOKEN_RE.finditer(text):
-        toks.append(m.group())
-        starts.append(m.start())
-        ends.append(m.end())
+    found = list(TOKEN_RE.finditer(text))
+    toks = [m.group() for m in found]
+    starts = [m.start() for m in found]
+    ends = [m.end() for m in found]
     low = [t.lower() for t in toks]
     ann = Annotated(text, toks, low, starts, ends, [], [], [], [])
-    ann.tags = _tag(g, low, toks)
+    ann.tags, ann.kinds = _tag(g, low, toks)
     ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
     parser = _Parser(ann, g, w)
     for sent in ann.sentences:
         i = sent.t0
         while i < sent.t1:
+            # a mention starts with a gazetteer word, a name, a determiner, a pronoun or a number
+            if ann.kinds[i] is None and low[i] not in _STARTS and not toks[i][:1].isupper() and not toks[i].isdigit():
+                i += 1
+                continue
             m, nxt = parser.parse(i, sent.t1, sent.index)
             if m is not None:
                 sent.mentions.append(len(ann.mentions))
@@ -670,6 +706,7 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     return ann
 
 
+@lru_cache(maxsize=65536)
 def _name_tokens(name: str) -> frozenset[str]:
     return frozenset(t for t in gazetteer.tokens_of(name) if t.isalpha() and len(t) > 1 or t.isalpha() and t.isupper())
 
@@ -774,8 +811,14 @@ def resolve_entities(ann: Annotated) -> None:
                 e.title = post.title if post else None
 
 
+_TRANSLIT_RE = re.compile(r"(ei|ey|ej|ii|iy|y|i)$")
+
+
+@lru_cache(maxsize=65536)
+def _translit(token: str) -> str:
+    return _TRANSLIT_RE.sub("i", token).replace("w", "v")
+
+
 def _variant(a: frozenset[str], b: frozenset[str]) -> bool:
     """Transliteration variants: Sergey/Sergei, Dmitry/Dmitri."""
-    def key(t: str) -> str:
-        return re.sub(r"(ei|ey|ej|ii|iy|y|i)$", "i", t).replace("w", "v")
-    return {key(t) for t in a} == {key(t) for t in b}
+    return len(a) == len(b) and {_translit(t) for t in a} == {_translit(t) for t in b}

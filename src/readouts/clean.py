@@ -48,6 +48,7 @@ def _rules() -> dict[str, list[re.Pattern[str]] | list[str]]:
         compiled[key] = [re.compile(p, re.I) for p in data[key]]
     compiled["drop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_line"]), re.I)]
     compiled["stop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["stop_line"]), re.I)]
+    compiled["drop_long"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_long_line"]), re.I)]
     compiled["published_labels"] = data["published_labels"]
     return compiled
 
@@ -84,7 +85,12 @@ def _strip_tags(html: str) -> str:
     return html_lib.unescape(text)
 
 
+LONG_LINE = 160  # boilerplate lines are short; long ones are only checked for footers and notices
+
+
 def _is_boilerplate(line: str) -> bool:
+    if len(line) > LONG_LINE:
+        return bool(_rules()["drop_long"][0].match(line))  # type: ignore[union-attr]
     return bool(_rules()["drop_any"][0].fullmatch(line))  # type: ignore[union-attr]
 
 

@@ -49,6 +49,13 @@ _PATTERNS = [
     ("year", rf"(?i:\bin\s+(?P<yr>{_YEAR})\b)"),
 ]
 DATE_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))
+# Where a date expression can start: a digit, "(", or a word that begins one. Matching the
+# full pattern only there is several times faster than scanning every position.
+_ANCHOR_RE = re.compile(
+    r"[\d(]|\b(?:[JFMASOND][a-z]{2}|[Tt]oday|[Tt]onight|[Tt]his|[Yy]esterday|[Ee]arlier|[Ll]ast|[Ii]n|[Ss]ince"
+    r"|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id|[Oo]n|[Tt]he|[Mm]onday|[Tt]uesday|[Ww]ednesday|[Tt]hursday|[Ff]riday"
+    r"|[Ss]aturday|[Ss]unday)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,21 @@ class DateMention:
         return self.year is not None and self.month is not None and self.day is not None
 
 
+def _matches(text: str) -> list[re.Match[str]]:
+    """What ``DATE_RE.finditer`` finds, tried only at anchor positions."""
+    out = []
+    done = 0
+    for a in _ANCHOR_RE.finditer(text):
+        pos = a.start()
+        if pos < done:
+            continue
+        m = DATE_RE.match(text, pos)
+        if m:
+            out.append(m)
+            done = m.end()
+    return out
+
+
 def _valid(y: int | None, m: int, d: int | None) -> bool:
     try:
         date(y or 2000, m, d or 1)
@@ -83,7 +105,7 @@ def _valid(y: int | None, m: int, d: int | None) -> bool:
 def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     """All date expressions in ``text``; offsets shifted by ``offset``."""
     out: list[DateMention] = []
-    for m in DATE_RE.finditer(text):
+    for m in _matches(text):
         kind = m.lastgroup
         g = m.groupdict()
         start, end = m.start() + offset, m.end() + offset

@@ -12,6 +12,7 @@ The engagement triggers, reporting verbs and occasion cues are data
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from collections import Counter
@@ -52,6 +53,7 @@ class Trigger:
 class Rules:
     trigger_re: re.Pattern[str]
     triggers: dict[str, Trigger]
+    anchors: frozenset[str]
     planned_before: re.Pattern[str]
     background: re.Pattern[str]
     reporting_re: re.Pattern[str]
@@ -90,6 +92,7 @@ def rules() -> Rules:
     return Rules(
         trigger_re=re.compile("|".join(parts), re.I),
         triggers=triggers,
+        anchors=frozenset(w.lower() for w in data["anchors"]["words"]),
         planned_before=re.compile(data["planned"]["before"], re.I),
         background=re.compile(data["planned"]["background"], re.I),
         reporting_re=re.compile(r"\b(?P<verb>" + "|".join(verb_alts) + r")\b", re.I),
@@ -143,9 +146,28 @@ class _Doc:
         self.r = rules()
         title_end = len(doc.title) if doc.title else 0
         self.ann: Annotated = annotate(doc.text, title_end)
+        self.dates: list[DateMention] = find_dates(doc.text)
+        self._date_starts = [x.start for x in self.dates]
         self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published)
-        self.reference_year: int | None = int(doc.published[:4]) if doc.published else _text_year(doc.text)
+        self._year: int | None | bool = int(doc.published[:4]) if doc.published else False
         self.states = self._state_counts()
+
+    @property
+    def reference_year(self) -> int | None:
+        """The year of the publication date, else of the text's first full date (found on demand)."""
+        if self._year is False:
+            self._year = next((m.year for m in self.dates if m.complete), None)
+        return self._year  # type: ignore[return-value]
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        """The document's date expressions that lie within [start, end)."""
+        i = bisect.bisect_left(self._date_starts, start)
+        out = []
+        while i < len(self.dates) and self.dates[i].start < end:
+            if self.dates[i].end <= end:
+                out.append(self.dates[i])
+            i += 1
+        return out
 
     def _state_counts(self) -> Counter:
         c: Counter = Counter()
@@ -157,11 +179,6 @@ class _Doc:
                         c[e.value] += 1
                         break
         return c
-
-
-def _text_year(text: str) -> int | None:
-    """The year the text itself gives with its first full date ("On June 3, 2018 ...")."""
-    return next((m.year for m in find_dates(text) if m.complete), None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -195,6 +212,25 @@ def extract(doc: CleanDocument) -> Readout:
 
 
 # ---- triggers -> candidates ------------------------------------------------------------
+def find_triggers(a: Annotated, sent: Sentence, r: Rules) -> list[re.Match[str]]:
+    """Trigger matches in a sentence, tried only where an anchor word starts (same as finditer)."""
+    out: list[re.Match[str]] = []
+    low, starts = a.low, a.starts
+    done = 0
+    for i in range(sent.t0, sent.t1):
+        if low[i] not in r.anchors:
+            continue
+        pos = starts[i] - sent.start
+        if pos < done:
+            continue
+        m = r.trigger_re.match(sent.text, pos)
+        if m:
+            out.append(m)
+            done = m.end()
+    return out
+
+
+
 _NOMINAL_OK = re.compile(r"(?:^\s*(?:the\s+)?|\b(?:during|at|in|after|over)\s+(?:(?:an?|the|their|his|her)\s+)?(?:[\w-]+\s+){0,2}|'s\s*(?:[\w-]+\s+){0,2})$", re.I)
 
 
@@ -261,7 +297,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
     for sent in a.sentences:
         seen_subject = None
         prev_trigger: tuple[int, list[int]] | None = None  # (end of its last participant, subjects)
-        for m in r.trigger_re.finditer(sent.text):
+        for m in find_triggers(a, sent, r):
             key = m.lastgroup
             trig = r.triggers[key]  # type: ignore[index]
             start, end = sent.start + m.start(), sent.start + m.end()
@@ -467,7 +503,7 @@ def _planned_visits(d: _Doc) -> list[PlannedEngagement]:
                     span = Span(a.starts[i], a.ends[i + n - 1], a.span_text(i, i + n), "place:planned")
                     where = Location(e.value, e.extra, span) if e.kind == "city" else Location(None, e.value, span)
             date_value = None
-            for dm in find_dates(sent.text[m.end():], end):
+            for dm in d.dates_in(end, sent.end):
                 date_value, _ = resolve(dm, d.reference, d.reference_year)
                 if date_value:
                     break
@@ -493,7 +529,7 @@ def _planned(d: _Doc, sent: Sentence, mis: list, mode: str, span: Span) -> Plann
         mi = item[0] if isinstance(item, tuple) else item
         people.append(_participant(d, d.ann.mentions[mi], None, "planned"))
     date_value = None
-    for dm in find_dates(sent.text, sent.start):
+    for dm in d.dates_in(sent.start, sent.end):
         date_value, _ = resolve(dm, d.reference, d.reference_year)
         if date_value:
             break
@@ -505,13 +541,13 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
     # a relative clause after the trigger speaks of something else ("..., who is on a visit from March 3 to 6")
     rel = _RELATIVE.search(sent.text, trig_pos)
     cut = sent.start + rel.start() if rel else sent.end
-    dates = [x for x in find_dates(sent.text, sent.start) if x.start < cut]
+    dates = [x for x in d.dates_in(sent.start, sent.end) if x.start < cut]
     dl = d.doc.dateline_span
     if dl is not None:
         dates = [x for x in dates if not (dl.start <= x.start < dl.end)]
     if not dates and sent.index > 0 and _REMARKS.search(sent.text):
         prev = d.ann.sentences[sent.index - 1]
-        dates = [x for x in find_dates(prev.text, prev.start) if not (dl and dl.start <= x.start < dl.end)]
+        dates = [x for x in d.dates_in(prev.start, prev.end) if not (dl and dl.start <= x.start < dl.end)]
     best: tuple[int, DateMention] | None = None
     for dm in dates:
         if dm.kind in ("year",):
@@ -908,7 +944,7 @@ def _visit_context(d: _Doc) -> tuple[str | None, str | None, tuple | None]:
                 country = e.extra if e.kind == "city" else e.value
                 place = (city, country, Span(a.starts[i], a.ends[i + n - 1], a.span_text(i, i + n), "place:visit"))
         value = precision = None
-        for dm in find_dates(sent.text, sent.start):
+        for dm in d.dates_in(sent.start, sent.end):
             if dm.kind in ("absolute", "weekday", "relative"):
                 value, precision = resolve(dm, d.reference, d.reference_year)
                 if dm.kind == "absolute" and dm.day_end and value:

@@ -72,6 +72,7 @@ class Gazetteer:
     entries: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
     max_len: dict[str, int] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name
+    state_names: dict[str, list[str]] = field(default_factory=dict)  # ISO3 -> every name and alias
     capitals: dict[str, str] = field(default_factory=dict)  # ISO3 -> capital
     city_country: dict[str, str] = field(default_factory=dict)  # folded city -> ISO3
     city_names: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical city
@@ -133,6 +134,7 @@ def _split(cell: str) -> list[str]:
     return [v.strip() for v in cell.split("|") if v.strip()]
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     return " ".join(tokens_of(text))
 
@@ -146,7 +148,8 @@ def load() -> Gazetteer:
         g.country_names[iso3] = name
         if capital:
             g.capitals[iso3] = capital
-        for phrase in [name, *_split(aliases)]:
+        g.state_names[iso3] = [name, *_split(aliases)]
+        for phrase in g.state_names[iso3]:
             g.add(phrase, Entry("country", iso3, cased=True, surface=phrase))
         for phrase in _split(demonyms):
             g.add(phrase, Entry("demonym", iso3, cased=True, surface=phrase))

@@ -41,6 +41,7 @@ class Words:
     stop: frozenset[str]
     plural: frozenset[tuple[str, ...]]
     counterpart: frozenset[str]
+    first_words: frozenset[str]  # words a plural or counterpart post starts with
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +53,7 @@ def words() -> Words:
         stop=frozenset(w.lower() for w in data["stopwords"]["words"]),
         plural=plural,
         counterpart=frozenset(w.lower() for w in data["counterpart"]["words"]),
+        first_words=frozenset({p[0] for p in plural} | {w.lower().split()[0] for w in data["counterpart"]["words"]}),
     )
 
 
@@ -690,11 +692,12 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     ann.tags, ann.kinds = _tag(g, low, toks)
     ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
     parser = _Parser(ann, g, w)
+    starts_with = _STARTS | w.first_words
     for sent in ann.sentences:
         i = sent.t0
         while i < sent.t1:
             # a mention starts with a gazetteer word, a name, a determiner, a pronoun or a number
-            if ann.kinds[i] is None and low[i] not in _STARTS and not toks[i][:1].isupper() and not toks[i].isdigit():
+            if ann.kinds[i] is None and low[i] not in starts_with and not toks[i][:1].isupper() and not toks[i].isdigit():
                 i += 1
                 continue
             m, nxt = parser.parse(i, sent.t1, sent.index)

@@ -131,16 +131,12 @@ _NO_TAG: tuple[int, list[Entry]] = (0, [])
 
 def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int, list[Entry]]], list[dict[str, tuple[int, list[Entry]]] | None]]:
     """Per token: the longest gazetteer match, and the longest match of each kind."""
-    longest: list[tuple[int, list[Entry]]] = []
-    by_kind: list[dict[str, tuple[int, list[Entry]]] | None] = []
-    entries, max_len = g.entries, g.max_len
     n_tok = len(low)
-    for i in range(n_tok):
-        top = max_len.get(low[i], 0)
-        if not top:
-            longest.append(_NO_TAG)
-            by_kind.append(None)
-            continue
+    longest: list[tuple[int, list[Entry]]] = [_NO_TAG] * n_tok
+    by_kind: list[dict[str, tuple[int, list[Entry]]] | None] = [None] * n_tok
+    entries, max_len = g.entries, g.max_len
+    for i in [i for i, w in enumerate(low) if w in max_len]:
+        top = max_len[low[i]]
         kinds: dict[str, tuple[int, list[Entry]]] = {}
         best = _NO_TAG
         for n in range(min(top, n_tok - i), 0, -1):
@@ -155,8 +151,8 @@ def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int,
             for e in ok:
                 if e.kind not in kinds:
                     kinds[e.kind] = (n, [x for x in ok if x.kind == e.kind])
-        longest.append(best)
-        by_kind.append(kinds or None)
+        longest[i] = best
+        by_kind[i] = kinds or None
     return longest, by_kind
 
 

@@ -52,9 +52,12 @@ DATE_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))
 # Where a date expression can start: a digit, "(", or a word that begins one. Matching the
 # full pattern only there is several times faster than scanning every position.
 _ANCHOR_RE = re.compile(
-    r"[\d(]|\b(?:[JFMASOND][a-z]{2}|[Tt]oday|[Tt]onight|[Tt]his|[Yy]esterday|[Ee]arlier|[Ll]ast|[Ii]n|[Ss]ince"
-    r"|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id|[Oo]n|[Tt]he|[Mm]onday|[Tt]uesday|[Ww]ednesday|[Tt]hursday|[Ff]riday"
-    r"|[Ss]aturday|[Ss]unday)"
+    r"\d|\((?=Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+    r"|\b(?:[Tt]oday|[Tt]onight|[Yy]esterday|[Ee]arlier\s+today|[Tt]his\s+(?:morning|afternoon|evening))"
+    r"|\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id)-?\s*(?=(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{4})"
+    r"|\b[Ll]ast\s+(?=[MTWFS][a-z]+day)"
+    r"|\b(?:[Oo]n\s+)?(?:[Tt]he\s+same\s+day|that\s+day)"
 )
 
 
@@ -79,12 +82,39 @@ class DateMention:
         return self.year is not None and self.month is not None and self.day is not None
 
 
-def _matches(text: str) -> list[re.Match[str]]:
+_MONTH_WORDS = frozenset(MONTHS)
+_DAY_WORDS = frozenset(WEEKDAYS)
+# a word that starts a date expression only when the next word fits
+_LEADS = {
+    "in": _MONTH_WORDS, "since": _MONTH_WORDS, "during": _MONTH_WORDS, "early": _MONTH_WORDS,
+    "late": _MONTH_WORDS, "mid": _MONTH_WORDS, "last": _DAY_WORDS, "(": _DAY_WORDS,
+    "this": frozenset({"morning", "afternoon", "evening"}), "earlier": frozenset({"today"}),
+    "on": frozenset({"the", "that"}), "the": frozenset({"same"}), "that": frozenset({"day"}),
+}
+_ALONE = _MONTH_WORDS | _DAY_WORDS | frozenset({"today", "tonight", "yesterday"})
+
+
+def anchor_positions(tokens: list[str], starts: list[int]) -> list[int]:
+    """Offsets where a date expression can start, from a text's tokens (lower-cased)."""
+    out = []
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        if t[0].isdigit() or t in _ALONE:
+            out.append(starts[i])
+        elif t in _LEADS and i + 1 < n:
+            nxt = tokens[i + 1]
+            if nxt in _LEADS[t] or (t in ("in", "since", "during") and len(nxt) == 4 and nxt.isdigit()) or (t == "mid" and nxt == "-"):
+                out.append(starts[i])
+    return out
+
+
+def _matches(text: str, positions: list[int] | None = None) -> list[re.Match[str]]:
     """What ``DATE_RE.finditer`` finds, tried only at anchor positions."""
     out = []
     done = 0
-    for a in _ANCHOR_RE.finditer(text):
-        pos = a.start()
+    if positions is None:
+        positions = [a.start() for a in _ANCHOR_RE.finditer(text)]
+    for pos in positions:
         if pos < done:
             continue
         m = DATE_RE.match(text, pos)
@@ -102,10 +132,14 @@ def _valid(y: int | None, m: int, d: int | None) -> bool:
     return True
 
 
-def find_dates(text: str, offset: int = 0) -> list[DateMention]:
-    """All date expressions in ``text``; offsets shifted by ``offset``."""
+def find_dates(text: str, offset: int = 0, positions: list[int] | None = None) -> list[DateMention]:
+    """All date expressions in ``text``; offsets shifted by ``offset``.
+
+    ``positions`` (from ``anchor_positions``) spares the scan for anchors when the caller
+    has the text's tokens already.
+    """
     out: list[DateMention] = []
-    for m in _matches(text):
+    for m in _matches(text, positions):
         kind = m.lastgroup
         g = m.groupdict()
         start, end = m.start() + offset, m.end() + offset

@@ -23,7 +23,7 @@ from importlib import resources
 
 from readouts import gazetteer
 from readouts.annotate import Annotated, Mention, Sentence, annotate
-from readouts.dates import DateMention, find_dates, parse_iso, resolve
+from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso, resolve
 from readouts.records import (
     CleanDocument,
     Engagement,
@@ -57,6 +57,8 @@ class Rules:
     planned_before: re.Pattern[str]
     background: re.Pattern[str]
     reporting_re: re.Pattern[str]
+    reporting_anchors: frozenset[str]
+    planned_anchors: frozenset[str]
     stances: dict[str, str]
     occasion_re: re.Pattern[str]
     occasion_stop: re.Pattern[str]
@@ -96,6 +98,8 @@ def rules() -> Rules:
         planned_before=re.compile(data["planned"]["before"], re.I),
         background=re.compile(data["planned"]["background"], re.I),
         reporting_re=re.compile(r"\b(?P<verb>" + "|".join(verb_alts) + r")\b", re.I),
+        reporting_anchors=frozenset(v.split()[0].lower() for v in stances),
+        planned_anchors=frozenset(w.lower() for w in st["planned"]["anchors"]),
         stances=stances,
         occasion_re=re.compile(st["occasion"]["cue"], re.I),
         occasion_stop=re.compile(st["occasion"]["stop"], re.I),
@@ -146,7 +150,7 @@ class _Doc:
         self.r = rules()
         title_end = len(doc.title) if doc.title else 0
         self.ann: Annotated = annotate(doc.text, title_end)
-        self.dates: list[DateMention] = find_dates(doc.text)
+        self.dates: list[DateMention] = find_dates(doc.text, positions=anchor_positions(self.ann.low, self.ann.starts))
         self._date_starts = [x.start for x in self.dates]
         self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published)
         self._year: int | None | bool = int(doc.published[:4]) if doc.published else False
@@ -212,22 +216,27 @@ def extract(doc: CleanDocument) -> Readout:
 
 
 # ---- triggers -> candidates ------------------------------------------------------------
-def find_triggers(a: Annotated, sent: Sentence, r: Rules) -> list[re.Match[str]]:
-    """Trigger matches in a sentence, tried only where an anchor word starts (same as finditer)."""
+def anchored(rx: re.Pattern[str], anchors: frozenset[str], a: Annotated, sent: Sentence) -> list[re.Match[str]]:
+    """What ``rx.finditer(sent.text)`` finds, tried only where an anchor word starts a token."""
     out: list[re.Match[str]] = []
     low, starts = a.low, a.starts
     done = 0
     for i in range(sent.t0, sent.t1):
-        if low[i] not in r.anchors:
+        if low[i] not in anchors:
             continue
         pos = starts[i] - sent.start
         if pos < done:
             continue
-        m = r.trigger_re.match(sent.text, pos)
+        m = rx.match(sent.text, pos)
         if m:
             out.append(m)
             done = m.end()
     return out
+
+
+def find_triggers(a: Annotated, sent: Sentence, r: Rules) -> list[re.Match[str]]:
+    """Engagement trigger matches in a sentence."""
+    return anchored(r.trigger_re, r.anchors, a, sent)
 
 
 
@@ -488,7 +497,7 @@ def _planned_visits(d: _Doc) -> list[PlannedEngagement]:
     a, g = d.ann, d.g
     out = []
     for sent in a.sentences:
-        for m in d.r.planned_visit_re.finditer(sent.text):
+        for m in anchored(d.r.planned_visit_re, d.r.planned_anchors, a, sent):
             start, end = sent.start + m.start(), sent.start + m.end()
             before = [mi for mi in sent.mentions if a.mentions[mi].end <= start + 2 and a.mentions[mi].entity is not None]
             if not before:
@@ -1084,7 +1093,8 @@ def _statements(d: _Doc, engagements: list[Engagement]) -> list[Statement]:
     for sent in a.sentences:
         if sent.headline or sent.caption:
             continue
-        m = r.reporting_re.search(sent.text)
+        hits = anchored(r.reporting_re, r.reporting_anchors, a, sent)
+        m = hits[0] if hits else None
         if not m:
             continue
         speaker = _speaker(d, sent, m, last_speaker)

@@ -11,6 +11,7 @@ Mentions are then grouped into the document's entities (one per person), so that
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -134,9 +135,12 @@ def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int,
     n_tok = len(low)
     longest: list[tuple[int, list[Entry]]] = [_NO_TAG] * n_tok
     by_kind: list[dict[str, tuple[int, list[Entry]]] | None] = [None] * n_tok
-    entries, max_len = g.entries, g.max_len
+    entries, max_len, second = g.entries, g.max_len, g.second
     for i in [i for i, w in enumerate(low) if w in max_len]:
-        top = max_len[low[i]]
+        w = low[i]
+        top = max_len[w]
+        if top > 1 and (i + 1 >= n_tok or low[i + 1] not in second.get(w, ())):
+            top = 1  # no longer entry can start here
         kinds: dict[str, tuple[int, list[Entry]]] = {}
         best = _NO_TAG
         for n in range(min(top, n_tok - i), 0, -1):
@@ -158,28 +162,31 @@ def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int,
 
 def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
     """Split into sentences: at line breaks and at . ! ? followed by a capital, not after abbreviations."""
-    out: list[Sentence] = []
     n = len(toks)
+    breaks: set[int] = {n - 1} if n else set()
+    pos = text.find("\n")
+    while pos != -1:
+        j = bisect.bisect_right(ends, pos) - 1  # the last token before the line break
+        if 0 <= j < n - 1:
+            breaks.add(j)
+        pos = text.find("\n", pos + 1)
+    for i in [k for k, t in enumerate(toks) if t in (".", "!", "?")]:
+        if i + 1 >= n or starts[i + 1] == ends[i]:
+            continue
+        nxt = toks[i + 1]
+        prev = low[i - 1] if i > 0 else ""
+        single_initial = i > 0 and len(toks[i - 1]) == 1 and toks[i - 1].isupper()
+        if (nxt[:1].isupper() or nxt[:1].isdigit() or nxt in ('"', "(", "'")) and prev not in ABBREVIATIONS and not single_initial:
+            breaks.add(i)
+    out: list[Sentence] = []
     s0 = 0
-    for i in range(n):
-        end_here = False
-        if i + 1 < n and "\n" in text[ends[i]:starts[i + 1]]:
-            end_here = True
-        elif toks[i] in (".", "!", "?") and i + 1 < n:
-            nxt = toks[i + 1]
-            gap = text[ends[i]:starts[i + 1]]
-            prev = low[i - 1] if i > 0 else ""
-            single_initial = i > 0 and len(toks[i - 1]) == 1 and toks[i - 1].isupper()
-            if gap and (nxt[:1].isupper() or nxt[:1].isdigit() or nxt in ('"', "(", "'")) and prev not in ABBREVIATIONS and not single_initial:
-                end_here = True
-        if end_here or i == n - 1:
-            t1 = i + 1
-            if t1 > s0:
-                start, end = starts[s0], ends[t1 - 1]
-                sent = Sentence(start, end, text[start:end], s0, t1, len(out), headline=start < title_end)
-                sent.caption = bool(CAPTION_RE.search(sent.text)) or "[Photo" in sent.text or "(Photo" in sent.text or "/CFP)" in sent.text or sent.text.startswith("(Cover")
-                out.append(sent)
-            s0 = t1
+    for i in sorted(breaks):
+        t1 = i + 1
+        start, end = starts[s0], ends[t1 - 1]
+        sent = Sentence(start, end, text[start:end], s0, t1, len(out), headline=start < title_end)
+        sent.caption = bool(CAPTION_RE.search(sent.text)) or "[Photo" in sent.text or "(Photo" in sent.text or "/CFP)" in sent.text or sent.text.startswith("(Cover")
+        out.append(sent)
+        s0 = t1
     return out
 
 
@@ -278,6 +285,12 @@ class _Parser:
                 break
             k = k2 + pn + cn
         return k - j
+
+    def _may_continue(self, j: int) -> bool:
+        """Can a mention go on at token j (after a determiner or a state)?"""
+        a = self.a
+        tok = a.toks[j]
+        return tok[:1].isupper() or a.kinds[j] is not None or a.low[j] in self.w.first_words or tok.isdigit() or tok == "'"
 
     def _subnational_at(self, j: int, t1: int) -> bool:
         while j < t1 and self.entries(j, ("modifier",))[0] and not self.post_at(j, t1)[0]:
@@ -441,8 +454,8 @@ class _Parser:
         if a.low[j] in DETERMINERS:
             definite = a.low[j] in ("the", "his", "her", "their", "its")
             j += 1
-            if j >= t1:
-                return None, i + 1
+            if j >= t1 or not self._may_continue(j):
+                return None, i + 1  # "the development", "two sides"
         # a number: "40 new ambassadors"
         if a.toks[j].isdigit() and j + 1 < t1:
             j += 1
@@ -451,6 +464,8 @@ class _Parser:
         if n:
             country, rule = code, srule
             j += n
+            if j >= t1 or not self._may_continue(j):
+                return None, i + 1  # "China and Vietnam", "Chinese side"
         else:
             nc, found = self.entries(j, ("city",))
             if nc and j + nc < t1 and self._subnational_at(j + nc, t1):
@@ -689,18 +704,23 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
     parser = _Parser(ann, g, w)
     starts_with = _STARTS | w.first_words
+    kinds = ann.kinds
+    # a mention starts with a gazetteer word, a capitalised word, a determiner, a pronoun or a number
+    candidates = [i for i, t in enumerate(toks) if kinds[i] is not None or t[:1].isupper() or low[i] in starts_with or t.isdigit()]
+    c = 0
     for sent in ann.sentences:
         i = sent.t0
-        while i < sent.t1:
-            # a mention starts with a gazetteer word, a name, a determiner, a pronoun or a number
-            if ann.kinds[i] is None and low[i] not in starts_with and not toks[i][:1].isupper() and not toks[i].isdigit():
-                i += 1
-                continue
+        while c < len(candidates) and candidates[c] < i:
+            c += 1
+        while c < len(candidates) and candidates[c] < sent.t1:
+            i = candidates[c]
             m, nxt = parser.parse(i, sent.t1, sent.index)
             if m is not None:
                 sent.mentions.append(len(ann.mentions))
                 ann.mentions.append(m)
-            i = max(nxt, i + 1)
+            nxt = max(nxt, i + 1)
+            while c < len(candidates) and candidates[c] < nxt:
+                c += 1
     resolve_entities(ann)
     return ann
 

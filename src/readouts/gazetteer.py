@@ -71,6 +71,7 @@ class Official:
 class Gazetteer:
     entries: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
     max_len: dict[str, int] = field(default_factory=dict)
+    second: dict[str, set[str]] = field(default_factory=dict)  # first token -> tokens that can follow it
     country_names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name
     state_names: dict[str, list[str]] = field(default_factory=dict)  # ISO3 -> every name and alias
     capitals: dict[str, str] = field(default_factory=dict)  # ISO3 -> capital
@@ -89,6 +90,8 @@ class Gazetteer:
             bucket.append(entry)
         if len(key) > self.max_len.get(key[0], 0):
             self.max_len[key[0]] = len(key)
+        if len(key) > 1:
+            self.second.setdefault(key[0], set()).add(key[1])
 
     def lookup(self, words: list[str], surfaces: list[str], i: int, kinds: frozenset[str] | None = None) -> tuple[int, list[Entry]]:
         """Longest entry starting at token ``i``: (length, entries) or (0, [])."""
@@ -104,9 +107,14 @@ class Gazetteer:
         return 0, []
 
 
+@lru_cache(maxsize=None)
+def _surface_tokens(surface: str) -> tuple[str, ...]:
+    return tuple(TOKEN_RE.findall(normalise(surface)))
+
+
 def _case_ok(surface: str, toks: list[str]) -> bool:
     """Capitalised data words need capitals in the text; all-capital ones ("US") need an exact match."""
-    for w, t in zip(TOKEN_RE.findall(normalise(surface)), toks):
+    for w, t in zip(_surface_tokens(surface), toks):
         if len(w) > 1 and w.isupper():
             if t != w:
                 return False

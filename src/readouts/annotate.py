@@ -616,7 +616,7 @@ class _Parser:
                 m.rule = "bare"
         return m, j
 
-    def _plural(self, i: int, j: int, t1: int, sent: int, title: str, level: str | None, country: str | None,
+    def _plural(self, i: int, j: int, t1: int, sent: int, title: str | None, level: str | None, country: str | None,
                 counterpart: bool, definite: bool) -> tuple[Mention, int]:
         """'his counterparts from Russia, South Korea and Pakistan', 'the ministers of Laos and Cambodia'."""
         a = self.a
@@ -706,7 +706,9 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     starts_with = _STARTS | w.first_words
     kinds = ann.kinds
     # a mention starts with a gazetteer word, a capitalised word, a determiner, a pronoun or a number
-    candidates = [i for i, t in enumerate(toks) if kinds[i] is not None or t[:1].isupper() or low[i] in starts_with or t.isdigit()]
+    stop = w.stop - w.complement  # "State Senate President ...": portfolio words may start a post
+    candidates = [i for i, t in enumerate(toks) if kinds[i] is not None or low[i] in starts_with
+                  or (t[:1].isupper() and low[i] not in stop) or t.isdigit()]
     c = 0
     for sent in ann.sentences:
         i = sent.t0

@@ -171,10 +171,10 @@ def clean(raw: RawDocument) -> CleanDocument:
             break
         boilerplate = _is_boilerplate(line) or _is_boilerplate(raw_line.strip())
         if n < 15:
-            found = _published_line(line, boilerplate)
-            if found is not None:
+            date_line = _published_line(line, boilerplate)
+            if date_line is not None:
                 if published_mention is None:
-                    published_mention = (found, line)
+                    published_mention = (date_line, line)
                 removed.append(line)
                 continue
         if boilerplate:
@@ -186,8 +186,8 @@ def clean(raw: RawDocument) -> CleanDocument:
     while kept and kept[-1] == "":
         kept.pop()
     if published_mention is not None and not published:
-        d = published_mention[0]
-        published = date(d.year, d.month, d.day).isoformat()  # type: ignore[arg-type]
+        first = published_mention[0]
+        published = date(first.year, first.month, first.day).isoformat()  # type: ignore[arg-type]
 
     title = None
     if html_title:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from readouts import gazetteer
 from readouts.annotate import Annotated, Mention, Sentence, annotate
@@ -153,15 +154,18 @@ class _Doc:
         self.dates: list[DateMention] = find_dates(doc.text, positions=anchor_positions(self.ann.low, self.ann.starts))
         self._date_starts = [x.start for x in self.dates]
         self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published)
-        self._year: int | None | bool = int(doc.published[:4]) if doc.published else False
+        self._year: int | None = int(doc.published[:4]) if doc.published else None
+        self._year_known = bool(doc.published)
         self.states = self._state_counts()
+        self.occasions: dict[int, tuple[str, Span] | None] = {}
 
     @property
     def reference_year(self) -> int | None:
         """The year of the publication date, else of the text's first full date (found on demand)."""
-        if self._year is False:
+        if not self._year_known:
             self._year = next((m.year for m in self.dates if m.complete), None)
-        return self._year  # type: ignore[return-value]
+            self._year_known = True
+        return self._year
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         """The document's date expressions that lie within [start, end)."""
@@ -281,7 +285,7 @@ def _them(d: _Doc, sent: Sentence, end: int, subs: list[int]) -> list[int]:
         return []
     prev = d.ann.sentences[sent.index - 1]
     subj_entities = {d.ann.mentions[x].entity for x in subs}
-    out = []
+    out: list[int] = []
     for mi in prev.mentions:
         m = d.ann.mentions[mi]
         if m.entity is not None and m.entity not in subj_entities and all(d.ann.mentions[o].entity != m.entity for o in out):
@@ -337,8 +341,8 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 subs, objs, together = subs[:1], subs[1:], True
             if not subs or not objs:
                 continue
-            subs = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
-            subs = [x for x in subs if x is not None]
+            resolved = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
+            subs = [x for x in resolved if x is not None]
             if not subs:
                 continue
             span = Span(start, end, m.group(0), f"trigger:{trig.name}")
@@ -480,6 +484,7 @@ def _keys(d: _Doc, items: list) -> tuple[list, dict]:
         else:
             mi = item
         m = d.ann.mentions[mi]
+        k: Any
         if m.entity is not None:
             k = m.entity
         elif m.name:
@@ -603,6 +608,7 @@ def _mode_words(text: str, mode: str) -> str:
     return mode
 
 
+_HERE = re.compile(r"\b(?:met|meets|talks)\s+(?:\w+\s+)?(here)\b")
 _RELATIVE = re.compile(r",\s+(?:who|which|where)\b")
 _PLACE_RE = re.compile(r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?", re.I)
 
@@ -611,7 +617,7 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
     """'in Beijing', 'in Phuket, Thailand', 'in Brazil', 'visiting Jakarta', 'here'."""
     a, g = d.ann, d.g
     inside = [(a.mentions[mi].start, a.mentions[mi].end) for mi in sent.mentions]
-    best = None
+    best: tuple[str | None, str | None, Span | None] | None = None
     for m in _PLACE_RE.finditer(sent.text):
         pos = sent.start + m.end()
         if pos >= cut:
@@ -645,15 +651,17 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
                 break
         if best:
             break
-    if best is None and re.search(r"\b(?:met|meets|talks)\s+(?:\w+\s+)?here\b", sent.text) and d.doc.dateline:
+    here = _HERE.search(sent.text) if best is None and d.doc.dateline else None
+    if here and d.doc.dateline:
         city = d.doc.dateline
-        best = (city, g.city_country.get(gazetteer.fold(city)), Span(sent.start, sent.end, "here", "place:here"))
+        best = (city, g.city_country.get(gazetteer.fold(city)),
+                Span(sent.start + here.start(1), sent.start + here.end(1), "here", "place:here+dateline"))
     if best is None:
         v = d.r.venue_re.search(sent.text)
         if v:
-            best = (None, _venue_country(d, cand, v.group(0)), Span(sent.start + v.start(), sent.start + v.end(), v.group(0), "place:venue"))
-            if best[1] is None:
-                best = None
+            venue_country = _venue_country(d, cand, v.group(0))
+            if venue_country is not None:
+                best = (None, venue_country, Span(sent.start + v.start(), sent.start + v.end(), v.group(0), "place:venue"))
     if best:
         cand.city, cand.country, cand.place_span = best
         cand.own_place = True
@@ -698,6 +706,13 @@ def _token_at(a: Annotated, pos: int) -> int | None:
 
 
 def _occasion(d: _Doc, sent: Sentence) -> tuple[str, Span] | None:
+    """The multilateral event a sentence names (cached: several engagements share a sentence)."""
+    if sent.index not in d.occasions:
+        d.occasions[sent.index] = _find_occasion(d, sent)
+    return d.occasions[sent.index]
+
+
+def _find_occasion(d: _Doc, sent: Sentence) -> tuple[str, Span] | None:
     m = d.r.occasion_re.search(sent.text)
     if not m:
         return None
@@ -862,8 +877,8 @@ def _same(d: _Doc, a_: Candidate, b: Candidate) -> bool:
     # same named people, where one side names an unnamed participant of the other
     named_a = {k for k in a_.keys if not (isinstance(k, tuple) and k[0] == "u")}
     named_b = {k for k in b.keys if not (isinstance(k, tuple) and k[0] == "u")}
-    un_a = [k for k in a_.keys if isinstance(k, tuple) and k[0] == "u"]
-    un_b = [k for k in b.keys if isinstance(k, tuple) and k[0] == "u"]
+    un_a = [k for k in a_.parts if isinstance(k, tuple) and k[0] == "u"]  # in text order
+    un_b = [k for k in b.parts if isinstance(k, tuple) and k[0] == "u"]
     if len(a_.keys) != len(b.keys):
         return False
     if un_a and not un_b and named_a <= named_b:
@@ -879,7 +894,7 @@ def _covers(d: _Doc, unnamed: list, named: set) -> bool:
     """Each unnamed participant stands for a distinct named one of a compatible state."""
     if len(unnamed) != len(named):
         return False
-    free = list(named)
+    free = sorted(named, key=str)
 
     def state(k) -> str | None:
         return d.ann.entities[k].country if isinstance(k, int) else None
@@ -978,12 +993,11 @@ def _engagement(d: _Doc, c: Candidate) -> Engagement:
             m, _ = c.parts[k]
             subject_title = _entity_title(d, k, m)
             break
-    for k in c.keys:
+    for k in c.parts:  # subjects first, in the order the text names them
         m, country = c.parts[k]
         side = "subject" if k in c.subjects else "object"
         people.append(_participant(d, m, k, side, country, subject_title))
     people = _infer_countries(d, people)
-    visitor = host = None
     return Engagement(
         date=c.date,
         mode=c.mode,
@@ -991,8 +1005,6 @@ def _engagement(d: _Doc, c: Candidate) -> Engagement:
         location=Location(c.city, c.country, c.place_span),
         occasion=c.occasion,
         date_precision=c.precision,
-        visitor=visitor,
-        host=host,
         trigger=c.trigger,
         date_span=c.date_span,
         occasion_span=c.occasion_span,

@@ -25,12 +25,15 @@ def tokens_of(text: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in TOKEN_RE.findall(normalise(text)))
 
 
-_NORMALISE = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "\xa0": " ", "‐": "-", "‑": "-"})
+_NORMALISE = (("’", "'"), ("‘", "'"), ("`", "'"), ("“", '"'), ("”", '"'), ("\xa0", " "), ("‐", "-"), ("‑", "-"))
 
 
 def normalise(text: str) -> str:
     """Same-length character normalisation applied to clean text (quotes, spaces, hyphens)."""
-    return text.translate(_NORMALISE)
+    for old, new in _NORMALISE:  # str.replace is much faster than str.translate with a table
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, ClassVar, Mapping, TypeVar
 
 T = TypeVar("T", bound="Record")
@@ -35,18 +34,23 @@ class Record:
             if key not in names:
                 continue
             if key in cls._nested and value is not None:
-                value = cls._nested[key].from_dict(value)
+                value = cls._nested[key].from_dict(value)  # type: ignore[attr-defined]
             elif key in cls._nested_lists:
-                value = tuple(cls._nested_lists[key].from_dict(v) for v in value or ())
+                value = tuple(cls._nested_lists[key].from_dict(v) for v in value or ())  # type: ignore[attr-defined]
             elif isinstance(value, list):
                 value = tuple(value)
             kwargs[key] = value
         return cls(**kwargs)
 
 
-@lru_cache(maxsize=None)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return names
 
 
 def _plain(value: Any) -> Any:

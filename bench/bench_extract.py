@@ -19,6 +19,7 @@ twice as many documents shows whether memory grows with the input.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -139,7 +140,8 @@ def run_child(input_path: Path, output_path: Path, jobs: int) -> dict:
     """``measure`` in a fresh interpreter, so that its peak RSS is its own."""
     cmd = [sys.executable, __file__, "--measure", str(input_path), str(output_path), "--jobs", str(jobs)]
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    if importlib.util.find_spec("readouts") is None:  # not installed: measure the source tree
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         sys.exit(f"bench: the measured run failed:\n{proc.stderr.strip()}")

@@ -48,6 +48,7 @@ def _rules() -> dict[str, list[re.Pattern[str]] | list[str]]:
         compiled[key] = [re.compile(p, re.I) for p in data[key]]
     compiled["drop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_line"]), re.I)]
     compiled["stop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["stop_line"]), re.I)]
+    compiled["strip_any"] = [re.compile("|".join(f"(?:{p})" for p in data["strip"]), re.I)]
     compiled["drop_long"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_long_line"]), re.I)]
     compiled["published_labels"] = data["published_labels"]
     return compiled
@@ -86,18 +87,17 @@ def _strip_tags(html: str) -> str:
 
 
 LONG_LINE = 160  # boilerplate lines are short; long ones are only checked for footers and notices
+LONG_WORDS = 14
 
 
 def _is_boilerplate(line: str) -> bool:
-    if len(line) > LONG_LINE:
+    if (len(line) > LONG_LINE or line.count(" ") >= LONG_WORDS) and "   " not in line and "|" not in line:
         return bool(_rules()["drop_long"][0].match(line))  # type: ignore[union-attr]
     return bool(_rules()["drop_any"][0].fullmatch(line))  # type: ignore[union-attr]
 
 
 def _strip_inline(line: str) -> str:
-    for pattern in _rules()["strip"]:
-        line = pattern.sub("", line)  # type: ignore[union-attr]
-    return line.strip()
+    return _rules()["strip_any"][0].sub("", line).strip()  # type: ignore[union-attr]
 
 
 def _published_line(line: str, boilerplate: bool = False) -> DateMention | None:

@@ -750,7 +750,8 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
         _absorb(d, target, c)
     # context: dates and places carried by "also", visits, the dateline
     ordered = sorted(merged, key=lambda c: c.sentence)
-    visit_date, visit_precision, visit_place = _visit_context(d)
+    needs_context = any(not c.own_date or (c.mode in IN_PERSON and not c.own_place) for c in ordered)
+    visit_date, visit_precision, visit_place = _visit_context(d) if needs_context else (None, None, None)
     prev: Candidate | None = None
     doc_occasion = next(((c.occasion, c.occasion_span) for c in ordered if c.occasion), None)
     if doc_occasion is None:

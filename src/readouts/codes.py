@@ -218,13 +218,14 @@ def code_planned(plan: PlannedEngagement) -> EventCode:
 
 
 def code_readout(readout: Readout) -> Readout:
-    """The readout with every engagement's ``codes``, ``visitor`` and ``host`` filled."""
+    """The readout with every engagement's ``codes``, ``visitor`` and ``host`` filled, and the plans coded."""
     engagements = []
     for eng in readout.engagements:
         visitor, host = direction(eng)
         eng = dataclasses.replace(eng, visitor=visitor, host=host)
         engagements.append(dataclasses.replace(eng, codes=code_engagement(eng)))
-    return dataclasses.replace(readout, engagements=tuple(engagements))
+    planned = tuple(dataclasses.replace(p, codes=code_planned(p)) for p in readout.planned)
+    return dataclasses.replace(readout, engagements=tuple(engagements), planned=planned)
 
 
 __all__ = [

@@ -8,7 +8,8 @@ The engagement triggers, reporting verbs and occasion cues are data
 3. give each engagement its date, place and occasion from its sentence, or from the
    context it continues ("also", "during the visit", the dateline);
 4. merge what several sentences say about the same engagement (headline, body, caption);
-5. decide whether the document is a readout at all.
+5. decide whether the document is a readout at all;
+6. code each engagement in PLOVER and CAMEO (``readouts.codes``).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 from readouts import gazetteer
+from readouts.codes import code_readout
 from readouts.annotate import Annotated, Mention, Sentence, annotate
 from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso, resolve
 from readouts.records import (
@@ -202,7 +204,7 @@ def extract(doc: CleanDocument) -> Readout:
         engagements = []
     participants = {p.name for e in engagements for p in e.participants if p.name}
     statements = _statements(d, engagements) if is_readout else []
-    return Readout(
+    return code_readout(Readout(
         id=doc.id,
         is_readout=is_readout,
         engagements=tuple(engagements),
@@ -216,7 +218,7 @@ def extract(doc: CleanDocument) -> Readout:
         url=doc.url,
         source=doc.source,
         content_hash=doc.content_hash,
-    )
+    ))
 
 
 # ---- triggers -> candidates ------------------------------------------------------------

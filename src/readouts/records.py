@@ -221,8 +221,9 @@ class PlannedEngagement(Record):
     date: str | None = None
     location: Location = Location()
     span: Span | None = None
+    codes: EventCode | None = None
 
-    _nested: ClassVar[Mapping[str, type]] = {"location": Location, "span": Span}
+    _nested: ClassVar[Mapping[str, type]] = {"location": Location, "span": Span, "codes": EventCode}
     _nested_lists: ClassVar[Mapping[str, type]] = {"participants": Participant}
 
 

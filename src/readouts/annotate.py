@@ -411,6 +411,10 @@ class _Parser:
         words_seen = 0
         while j < t1 and words_seen < 6:
             tok = a.toks[j]
+            initial = len(tok) == 1 and tok.isupper() and j + 2 < t1 and a.toks[j + 1] == "." and a.toks[j + 2][:1].isupper()
+            if initial and words_seen:  # "Enrique A. Manalo"
+                j += 2
+                continue
             if self.name_token(j, t1) or (words_seen == 0 and self._official_at(j)):
                 # single capital initial: "R." / "D.Tsogtbaatar"
                 j += 1
@@ -501,7 +505,7 @@ class _Parser:
         if pn:
             j = k + pn
             # compound posts: "State Councilor and Foreign Minister"
-            while j + 1 < t1 and a.low[j] in ("and", "&"):
+            while j + 1 < t1 and a.low[j] in ("and", "&", "/"):
                 k2 = j + 1
                 while k2 < t1 and self.entries(k2, ("modifier",))[0] and not self.post_at(k2, t1)[0]:
                     k2 += self.entries(k2, ("modifier",))[0]
@@ -670,10 +674,20 @@ class _Parser:
             if n == n1 - n0:
                 hit = next((e for e in found if e.kind == "official"), None)
                 known = self.g.officials.get(hit.value) if hit else None
+        if known is None and n1 - n0 == 1 and m.title:
+            # "President Ramaphosa", "Secretary Kerry": a surname and a post that fit one known official
+            words = set(gazetteer.fold(m.title).split()) - {"of", "the", "for", "and", "former", "new"}
+            fits = [k for k in self.g.surnames.get(gazetteer.fold(self.a.toks[n0]), [])
+                    if any(words and words <= set(gazetteer.fold(p.title).split()) for p in self.g.officials[k].posts)]
+            if len(fits) == 1:
+                found_official = self.g.officials[fits[0]]
+                if not m.country:
+                    m.country, m.country_rule = found_official.country_for(m.title), "known official by surname and post"
+            return
         if known is not None:
             m.official = gazetteer.fold(known.name)
             if not m.country:
-                m.country, m.country_rule = known.country, "known official"
+                m.country, m.country_rule = known.country_for(m.title), "known official"
 
 
 _STATE_TAIL_CACHE: dict[str, re.Pattern[str]] = {}

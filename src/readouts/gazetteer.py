@@ -50,6 +50,7 @@ class Post:
     title: str
     start: str | None
     end: str | None
+    country: str | None = None  # the state or organisation of this post
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,16 @@ class Official:
                     return post
         return max(self.posts, key=lambda p: p.start or "")
 
+    def country_for(self, title: str | None) -> str:
+        """The state of the post that this title names ("High Representative" -> EU), else of the latest post."""
+        if title:
+            words = set(fold(title).split()) - {"of", "the", "for", "and", "minister", "vice", "deputy"}
+            best = max(self.posts, key=lambda p: len(words & set(fold(p.title).split())), default=None)
+            if best is not None and words & set(fold(best.title).split()) and best.country:
+                return best.country
+        latest = self.post_at(None)
+        return (latest.country if latest and latest.country else self.country)
+
 
 @dataclass
 class Gazetteer:
@@ -81,6 +92,7 @@ class Gazetteer:
     city_country: dict[str, str] = field(default_factory=dict)  # folded city -> ISO3
     city_names: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical city
     officials: dict[str, Official] = field(default_factory=dict)  # key (folded name) -> official
+    surnames: dict[str, list[str]] = field(default_factory=dict)  # folded surname -> official keys
     org_names: dict[str, str] = field(default_factory=dict)
     post_levels: dict[str, str] = field(default_factory=dict)  # folded head -> level
 
@@ -189,7 +201,7 @@ def load() -> Gazetteer:
         g.add(word, Entry("honorific", word))
     for name, aliases, country, title, start, end in _rows("officials.tsv", 6):
         key = fold(name)
-        post = Post(title, start or None, end or None)
+        post = Post(title, start or None, end or None, country)
         known = g.officials.get(key)
         if known is None:
             known = Official(name, country, tuple(_split(aliases)), (post,))
@@ -198,4 +210,8 @@ def load() -> Gazetteer:
         g.officials[key] = known
         for phrase in [name, *_split(aliases)]:
             g.add(phrase, Entry("official", key, cased=True, surface=phrase))
+        words = key.split()
+        for surname in {words[-1], words[0]} if len(words) > 1 else set():
+            if len(surname) > 2 and key not in g.surnames.setdefault(surname, []):
+                g.surnames[surname].append(key)
     return g

@@ -415,6 +415,11 @@ class _Parser:
             if initial and words_seen:  # "Enrique A. Manalo"
                 j += 2
                 continue
+            if (words_seen and tok[:1].isupper() and j + 2 < t1 and a.toks[j + 1] == "-" and a.starts[j + 1] == a.ends[j]
+                    and a.starts[j + 2] == a.ends[j + 1] and a.toks[j + 2][:1].isupper()):
+                j += 1  # "Amir-Abdollahian": a hyphenated name part, whatever its first half also means
+                words_seen += 1
+                continue
             if self.name_token(j, t1) or (words_seen == 0 and self._official_at(j)):
                 # single capital initial: "R." / "D.Tsogtbaatar"
                 j += 1

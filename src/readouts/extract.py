@@ -71,6 +71,8 @@ class Rules:
     non_readout_re: re.Pattern[str]
     venue_re: re.Pattern[str]
     planned_visit_re: re.Pattern[str]
+    national_venue_re: re.Pattern[str]
+    national_venues: dict[str, str]
 
 
 def _load_toml(name: str) -> dict:
@@ -112,6 +114,8 @@ def rules() -> Rules:
         non_readout_re=re.compile(st["non_readout"]["title"], re.I),
         venue_re=re.compile(st["context"]["venue"], re.I),
         planned_visit_re=re.compile(st["planned"]["visit"], re.I),
+        national_venue_re=re.compile(r"\b(?:at|in)\s+(?:the\s+)?(" + "|".join(re.escape(v) for v in sorted(st["venues"], key=len, reverse=True)) + r")\b"),
+        national_venues={gazetteer.fold(k): v for k, v in st["venues"].items()},
     )
 
 
@@ -658,6 +662,11 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
         city = d.doc.dateline
         best = (city, g.city_country.get(gazetteer.fold(city)),
                 Span(sent.start + here.start(1), sent.start + here.end(1), "here", "place:here+dateline"))
+    if best is None:
+        nv = d.r.national_venue_re.search(sent.text)
+        if nv:
+            best = (None, d.r.national_venues.get(gazetteer.fold(nv.group(1))),
+                    Span(sent.start + nv.start(1), sent.start + nv.end(1), nv.group(1), "place:venue"))
     if best is None:
         v = d.r.venue_re.search(sent.text)
         if v:

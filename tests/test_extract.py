@@ -90,6 +90,23 @@ CASES = [
         id="plural-subject",
     ),
     pytest.param(
+        "On July 11, 2023, Mr. TANAKA Hiroshi, Minister for Foreign Affairs of Japan, held a Foreign Ministers' Meeting "
+        "with H.E. Mr. Ramon B. Cruz, Secretary of Foreign Affairs of the Republic of the Philippines, in Jakarta, Indonesia.",
+        [("2023-07-11", "meeting", (("Ramon B. Cruz", "PHL"), ("TANAKA Hiroshi", "JPN")), "Jakarta", "IDN", None)],
+        id="ministry-meeting-phrasing-and-initials",
+    ),
+    pytest.param(
+        "On 3 March 2022, President Thabo Ndlovu of South Africa hosted President Amani Habimana of Rwanda "
+        "for bilateral talks at the Union Buildings.",
+        [("2022-03-03", "talks", (("Amani Habimana", "RWA"), ("Thabo Ndlovu", "ZAF")), None, "ZAF", None)],
+        id="hosted-for-talks-at-a-national-venue",
+    ),
+    pytest.param(
+        "On June 2, 2023, Foreign Minister Karl Berg of Sweden and his Iranian counterpart Reza Amir-Kazemi held talks in Stockholm.",
+        [("2023-06-02", "talks", (("Karl Berg", "SWE"), ("Reza Amir-Kazemi", "IRN")), "Stockholm", "SWE", None)],
+        id="hyphenated-name-and-counterpart",
+    ),
+    pytest.param(
         "On May 2, 2022, Foreign Minister Ana Lopes of Portugal met with his counterparts from Ghana and Togo in Accra.",
         [("2022-05-02", "meeting", (("", "GHA"), ("Ana Lopes", "PRT")), "Accra", "GHA", None),
          ("2022-05-02", "meeting", (("", "TGO"), ("Ana Lopes", "PRT")), "Accra", "GHA", None)],
@@ -118,6 +135,9 @@ def test_engagements(text: str, expected: list) -> None:
         "Question: What is your comment? Mei Lan: We have no information to offer.",
         # no officials at all
         "The weather in Lisbon was sunny on Monday and the markets rose.",
+        # a joint statement
+        "Joint Statement between Portugal and Sweden\n\nForeign Minister Ana Lopes of Portugal and Foreign Minister "
+        "Karl Berg of Sweden held talks in Lisbon. The two sides agree to deepen cooperation.",
     ],
 )
 def test_not_readouts(text: str) -> None:

@@ -129,6 +129,9 @@ def test_get_readout_round_trips(sample_store):
 
 def test_rows_are_flat_dicts(sample_store):
     (row,) = sample_store.query(QueryFilter(mode="meeting"))
+    extra = {k: row.pop(k) for k in ("actor_ids", "lat", "lon", "occasion_series",
+                                     "occasion_edition", "canonical", "event_id", "documents")}
+    assert extra["canonical"] is True and extra["documents"] == ["doc-a"]
     assert row == {
         "id": IDS["A0"],
         "document_id": "doc-a",

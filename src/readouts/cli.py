@@ -173,6 +173,8 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
                 if len(batch) + len(rejected) >= batch_size:
                     flush()
             flush()
+            store.save_dedup_state()
+            store.refresh_links(_env_overrides())
         except StoreError as exc:
             _fail(str(exc))
     click.echo(
@@ -208,14 +210,16 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--until", callback=_check_date, metavar="DATE", help="Up to this date, inclusive.")
 @click.option("--mode", type=click.Choice(MODES), help="Only engagements of this mode.")
 @click.option("--text", metavar="QUERY", help='Full-text query over the documents (FTS5: fisheries AND "joint statement").')
+@click.option("--occasion", metavar="SERIES", help='Engagements on the sidelines of one gathering ("G20 Summit").')
+@click.option("--all-copies", is_flag=True, help="Also the engagements of republished copies (counted twice).")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(0),
               help="Most rows to show (0 = all).")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many rows first.")
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]))
 def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: str | None,
-          until: str | None, mode: str | None, text: str | None, limit: int, offset: int,
-          fmt: str) -> None:
+          until: str | None, mode: str | None, text: str | None, occasion: str | None,
+          all_copies: bool, limit: int, offset: int, fmt: str) -> None:
     """Find engagements in the database."""
     from readouts.export import format_table, write_csv
     from readouts.store import QueryFilter, StoreError
@@ -223,6 +227,7 @@ def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: st
     filters = QueryFilter(
         countries=tuple(c.strip().upper() for c in countries), actor=actor, since=since,
         until=until, mode=mode, text=text, limit=limit or None, offset=offset,
+        include_copies=all_copies, occasion=occasion,
     )
     with _open_store(db_path, create=False) as store:
         try:
@@ -243,7 +248,8 @@ def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: st
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "jsonl", "parquet"]))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write ('-' for stdout, csv and jsonl only).")
-def export(db_path: str, fmt: str, output: str) -> None:
+@click.option("--all-copies", is_flag=True, help="Also the engagements of republished copies.")
+def export(db_path: str, fmt: str, output: str, all_copies: bool) -> None:
     """Write every engagement in the database to a CSV, JSON Lines or Parquet file."""
     from readouts.export import ExportError
     from readouts.export import export as export_rows
@@ -251,9 +257,173 @@ def export(db_path: str, fmt: str, output: str) -> None:
 
     with _open_store(db_path, create=False) as store:
         try:
-            n = export_rows(store, fmt, output)
+            n = export_rows(store, fmt, output, include_copies=all_copies)
         except (ExportError, StoreError) as exc:
             _fail(str(exc))
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"{n} engagements written to {output}", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind (the default is this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+def serve(db_path: str, host: str, port: int) -> None:
+    """Explore the database in the browser (read-only web UI and JSON API)."""
+    try:
+        from readouts.web.app import serve as run_server
+    except ImportError as exc:
+        _fail(f"the web UI needs its dependencies ({exc.name}): pip install 'readouts[web]'")
+    if not Path(db_path).is_file():
+        _fail(f"no database at {db_path} (run 'readouts ingest' first)")
+    click.echo(f"readouts: serving {db_path} read-only on http://{host}:{port}/", err=True)
+    run_server(db_path, host=host, port=port)
+
+
+def _env_overrides(path: str | None = None):  # noqa: ANN202 - readouts.actors.Overrides | None
+    """The actor overrides of ``--overrides`` or ``READOUTS_OVERRIDES``; None when neither is set."""
+    import os
+
+    path = path or os.environ.get("READOUTS_OVERRIDES") or None
+    if not path:
+        return None
+    try:
+        from readouts.actors import OverridesError, load_overrides
+    except ImportError:  # INTEGRATION POINT: readouts.actors (part A) not installed
+        return None
+    try:
+        return load_overrides(path)
+    except OverridesError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
+def duplicates(db_path: str, fmt: str) -> None:
+    """List the groups of near-duplicate copies (canonical document first)."""
+    from readouts.store import StoreError
+
+    with _open_store(db_path, create=False) as store:
+        try:
+            groups = store.duplicate_groups()
+        except StoreError as exc:
+            _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(groups, ensure_ascii=False, indent=2))
+        return
+    for g in groups:
+        click.echo(f"group {g['canonical']} ({len(g['documents'])} copies)")
+        for i, d in enumerate(g["documents"]):
+            mark = "*" if i == 0 else " "
+            click.echo(f"  {mark} {d['id']:<24} {(d['title'] or '')[:80]}")
+    click.echo(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of copies", err=True)
+
+
+def _statement_lines(readout: dict) -> list[str]:
+    out = []
+    for st in readout.get("statements") or ():
+        speaker = st.get("speaker") or st.get("speaker_country") or "?"
+        text = " ".join(((st.get("span") or {}).get("text") or "").split())
+        out.append(f"{speaker}: {text}")
+    return out
+
+
+def _issue_texts(readout: dict) -> list[str]:
+    issues = [i.get("text") for i in readout.get("issues") or () if i.get("text")]
+    for st in readout.get("statements") or ():
+        issues.extend(st.get("issues") or ())
+    return list(dict.fromkeys(" ".join(i.split()) for i in issues))
+
+
+def _fold_text(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+@main.command()
+@click.argument("engagement_id")
+@db_option
+@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]))
+def compare(engagement_id: str, db_path: str, fmt: str) -> None:
+    """Show side by side what each source reported of one engagement (statements, issues)."""
+    from readouts.store import StoreError
+
+    with _open_store(db_path, create=False) as store:
+        try:
+            sources = store.event_sources(engagement_id)
+        except StoreError as exc:
+            _fail(str(exc))
+    per_source = []
+    for src in sources:
+        readout = src["readout"]
+        per_source.append({
+            "document_id": src["document_id"],
+            "document_key": src["document_key"],
+            "engagement_id": src["engagement_id"],
+            "title": src["title"],
+            "date": src["engagement"].get("date"),
+            "mode": src["engagement"].get("mode"),
+            "statements": _statement_lines(readout),
+            "issues": _issue_texts(readout),
+        })
+    for item in per_source:
+        others = [o for o in per_source if o is not item]
+        other_issues = {_fold_text(i) for o in others for i in o["issues"]}
+        other_statements = {_fold_text(s) for o in others for s in o["statements"]}
+        item["only_here"] = {
+            "issues": [i for i in item["issues"] if _fold_text(i) not in other_issues] if others else [],
+            "statements": [s for s in item["statements"] if _fold_text(s) not in other_statements]
+            if others else [],
+        }
+    if fmt == "json":
+        click.echo(json.dumps({"engagement_id": engagement_id, "sources": per_source},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"engagement {engagement_id}: {len(per_source)} source{'s' if len(per_source) != 1 else ''}")
+    for item in per_source:
+        click.echo("")
+        click.echo(f"== doc {item['document_id']}: {item['title'] or ''}")
+        click.echo(f"   {item['date'] or 'undated'}, {item['mode']}")
+        click.echo("   statements:")
+        for line in item["statements"] or ["(none)"]:
+            click.echo(f"     - {line}")
+        click.echo("   issues: " + ("; ".join(item["issues"]) or "(none)"))
+    if len(per_source) > 1:
+        click.echo("")
+        for item in per_source:
+            for issue in item["only_here"]["issues"]:
+                click.echo(f"Only in doc {item['document_id']}: the issue {issue!r}")
+            for line in item["only_here"]["statements"]:
+                click.echo(f"Only in doc {item['document_id']}: statement {line}")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
+@click.option("--overrides", type=click.Path(dir_okay=False), envvar="READOUTS_OVERRIDES",
+              help="Actor overrides TOML (merges, splits, renames, aliases; env READOUTS_OVERRIDES).")
+def actors(db_path: str, fmt: str, overrides: str | None) -> None:
+    """List the canonical actors of the stored readouts, with aliases and posts."""
+    from readouts.store import StoreError
+
+    with _open_store(db_path, create=False) as store:
+        try:
+            registry = store.build_registry(_env_overrides(overrides))
+        except StoreError as exc:
+            _fail(str(exc))
+    if registry is None:
+        _fail("actor resolution is not available (readouts.actors is not installed)")
+    items = [a.as_dict() for a in registry.actors()]
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for a in items:
+        posts = "; ".join(
+            f"{p['title']} ({p['first_seen'] or '?'}..{p['last_seen'] or '?'})" for p in a["posts"]
+        )
+        aliases = ", ".join(x for x in a["aliases"] if x != a["name"])
+        click.echo(f"{a['id']:<36} {a['name']:<28} {a['country'] or '':<6} {posts}"
+                   + (f"  [aka {aliases}]" if aliases else ""))
+    click.echo(f"{len(items)} actor{'s' if len(items) != 1 else ''}", err=True)

@@ -25,6 +25,7 @@ FORMATS = ("csv", "jsonl", "parquet")
 CSV_COLUMNS = (
     "id", "document_id", "document_key", "date", "date_precision", "mode", "countries",
     "participants", "location_city", "location_country", "occasion", "title", "url",
+    "event_id", "documents",
 )
 _PARQUET_CHUNK = 1000
 
@@ -52,6 +53,7 @@ def _csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
     record = {key: row.get(key) for key in CSV_COLUMNS}
     record["countries"] = ";".join(row_countries(row))
     record["participants"] = format_participants(row["participants"])
+    record["documents"] = ";".join(row.get("documents") or ())
     return record
 
 
@@ -79,7 +81,8 @@ def _parquet_schema():  # noqa: ANN202 - pyarrow is imported lazily
     text = pa.string()
     participant = pa.struct([("name", text), ("country", text), ("title", text)])
     fields = [(name, text) for name in CSV_COLUMNS]
-    types = dict(fields, countries=pa.list_(text), participants=pa.list_(participant))
+    types = dict(fields, countries=pa.list_(text), participants=pa.list_(participant),
+                 documents=pa.list_(text))
     return pa.schema([(name, types[name]) for name in CSV_COLUMNS])
 
 
@@ -94,6 +97,7 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
         while chunk := list(islice(it, _PARQUET_CHUNK)):
             records = [
                 {**{k: row.get(k) for k in CSV_COLUMNS}, "countries": row_countries(row),
+                 "documents": list(row.get("documents") or ()),
                  "participants": [{k: p.get(k) for k in ("name", "country", "title")}
                                   for p in row["participants"]]}
                 for row in chunk
@@ -105,14 +109,17 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
     return n
 
 
-def export(store: Store, fmt: str, path: str | Path) -> int:
+def export(store: Store, fmt: str, path: str | Path, *, include_copies: bool = False) -> int:
     """Write every engagement of ``store`` to ``path`` ('-' = stdout for csv/jsonl) as ``fmt``.
 
+    Engagements of republished copies are left out unless ``include_copies``.
     Returns the number of rows written.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
-    rows = store.iter_engagement_rows()
+    from readouts.store import QueryFilter
+
+    rows = store.iter_engagement_rows(QueryFilter(limit=None, include_copies=include_copies))
     if str(path) == "-":
         if fmt == "parquet":
             raise ExportError("parquet cannot be written to stdout; give a file name")

@@ -35,6 +35,7 @@ __all__ = [
     "Store",
     "StoreError",
     "UnknownDocument",
+    "UnknownEngagement",
     "document_key",
     "is_valid_date",
 ]
@@ -125,6 +126,50 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
         """,
     ),
+    (
+        "003_links",
+        """
+        ALTER TABLE documents ADD COLUMN duplicate_group TEXT;
+        ALTER TABLE documents ADD COLUMN is_canonical INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX documents_duplicate_group ON documents (duplicate_group);
+
+        ALTER TABLE engagements ADD COLUMN lat REAL;
+        ALTER TABLE engagements ADD COLUMN lon REAL;
+        ALTER TABLE engagements ADD COLUMN occasion_series TEXT;
+        ALTER TABLE engagements ADD COLUMN occasion_edition TEXT;
+        ALTER TABLE engagements ADD COLUMN link_key TEXT;
+        ALTER TABLE engagements ADD COLUMN event_id TEXT;
+        CREATE INDEX engagements_link_key ON engagements (link_key);
+        CREATE INDEX engagements_event ON engagements (event_id);
+        CREATE INDEX engagements_occasion ON engagements (occasion_series COLLATE NOCASE);
+
+        ALTER TABLE participants ADD COLUMN actor_id TEXT;
+        CREATE INDEX participants_actor ON participants (actor_id);
+
+        CREATE TABLE actors (
+            id           TEXT PRIMARY KEY,
+            kind         TEXT NOT NULL,
+            name         TEXT NOT NULL,
+            country      TEXT,
+            aliases_json TEXT NOT NULL,
+            posts_json   TEXT NOT NULL,
+            documents    INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE actor_aliases (
+            actor_id  TEXT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+            alias     TEXT NOT NULL,
+            alias_key TEXT NOT NULL,
+            PRIMARY KEY (actor_id, alias)
+        );
+        CREATE INDEX actor_aliases_key ON actor_aliases (alias_key);
+
+        CREATE TABLE dedup_state (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            max_seq INTEGER NOT NULL,
+            state   BLOB NOT NULL
+        );
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -133,6 +178,13 @@ _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 class StoreError(Exception):
     """A domain error of the store: a message a user can act on."""
+
+
+class UnknownEngagement(StoreError, KeyError):
+    """No engagement with that id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class UnknownDocument(StoreError, KeyError):
@@ -167,6 +219,32 @@ def document_key(result: Result) -> str:
     return result.clean.content_hash or content_hash(result.clean.text)
 
 
+def _place_columns(city: str | None, country: str | None, occasion: str | None,
+                   when: str | None) -> tuple[Any, Any, Any, Any]:
+    """(lat, lon, occasion series, occasion edition); all None while ``readouts.places`` is absent."""
+    try:
+        from readouts.places import normalise_occasion, resolve_location
+    except ImportError:  # part A's module not installed: leave the columns empty
+        return None, None, None, None
+    lat = lon = series = edition = None
+    if city:
+        place = resolve_location(city, country)
+        lat, lon = place.lat, place.lon
+    if occasion and occasion.strip():
+        occ = normalise_occasion(occasion, when)
+        series, edition = occ.series, occ.edition
+    return lat, lon, series, edition
+
+
+def _alias_key(name: str) -> str:
+    """Transliteration-folded form of a name, for alias search ("Sergei" == "Sergey")."""
+    try:
+        from readouts.actors import name_key
+    except ImportError:
+        return " ".join(name.casefold().split())
+    return " ".join(name_key(name))
+
+
 @dataclass(frozen=True, slots=True)
 class BatchCounts:
     """What one or more ``add_batch`` calls did."""
@@ -194,7 +272,10 @@ class QueryFilter:
     ``since`` / ``until``: YYYY, YYYY-MM or YYYY-MM-DD, inclusive; a partial engagement date counts
     as the first day of its period; ``until`` covers its whole period (until=2019 includes 2019-12-31).
     ``mode``: one of ``records.MODES``. ``text``: an FTS5 query over document titles and texts.
-    ``limit=None`` returns every match.
+    ``limit=None`` returns every match. ``include_copies``: also the engagements of
+    non-canonical near-duplicate copies (by default each readout is counted once).
+    ``occasion``: the normalised occasion series (``readouts.places.normalise_occasion``).
+    ``actor`` also matches the aliases of resolved actors ("Sergei Lavrov" finds "Sergey Lavrov").
     """
 
     countries: tuple[str, ...] = ()
@@ -205,6 +286,8 @@ class QueryFilter:
     text: str | None = None
     limit: int | None = 100
     offset: int = 0
+    include_copies: bool = False  # engagements of republished copies too (counted twice)
+    occasion: str | None = None  # occasion series ("G20 Summit"), case-insensitive
 
     def __post_init__(self) -> None:
         if isinstance(self.countries, str):
@@ -247,6 +330,8 @@ class Store:
 
     def __init__(self, path: str | Path, *, create: bool = True, upto: int | None = None) -> None:
         self.path = Path(path)
+        self._dedup: Any = None  # readouts.dedup.DuplicateIndex, loaded on first write
+        self._dedup_dirty = False
         if not create and str(path) != ":memory:" and not self.path.is_file():
             raise StoreError(f"no database at {path} (run 'readouts ingest' first)")
         try:
@@ -274,7 +359,11 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self._conn.close()
+        try:
+            if self._dedup is not None and self._dedup_dirty:
+                self.save_dedup_state()
+        finally:
+            self._conn.close()
 
     @property
     def schema_version(self) -> int:
@@ -320,10 +409,17 @@ class Store:
         """
         counts = BatchCounts()
         now = _now()
+        self._v3 = self.schema_version >= 3
         try:
             with self._transaction():
+                new_keys: list[tuple[str, str]] = []
                 for result in results:
-                    counts += self._add_one(result, now)
+                    added = self._add_one(result, now)
+                    if added.new:
+                        new_keys.append((document_key(result), result.clean.text))
+                    counts += added
+                if self._v3:
+                    self._group_copies(new_keys)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot store batch: {exc}") from exc
         return counts
@@ -354,24 +450,38 @@ class Store:
             return BatchCounts(present=1)
         for ordinal, engagement in enumerate(readout.engagements):
             engagement_id = f"{key}-{ordinal}"
-            self._conn.execute(
-                """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
-                       date_precision, mode, location_city, location_country, occasion, json)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    engagement_id,
-                    key,
-                    ordinal,
-                    engagement.date,
-                    _first_day(engagement.date),
-                    engagement.date_precision,
-                    engagement.mode,
-                    engagement.location.city,
-                    engagement.location.country,
-                    engagement.occasion,
-                    json.dumps(engagement.as_dict(), ensure_ascii=False),
-                ),
-            )
+            if not self._v3:  # an old schema (tests of upgrades): the 001 columns only
+                self._conn.execute(
+                    """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
+                           date_precision, mode, location_city, location_country, occasion, json)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (engagement_id, key, ordinal, engagement.date, _first_day(engagement.date),
+                     engagement.date_precision, engagement.mode, engagement.location.city,
+                     engagement.location.country, engagement.occasion,
+                     json.dumps(engagement.as_dict(), ensure_ascii=False)),
+                )
+            else:
+                self._conn.execute(
+                    """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
+                           date_precision, mode, location_city, location_country, occasion, json,
+                           lat, lon, occasion_series, occasion_edition)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        engagement_id,
+                        key,
+                        ordinal,
+                        engagement.date,
+                        _first_day(engagement.date),
+                        engagement.date_precision,
+                        engagement.mode,
+                        engagement.location.city,
+                        engagement.location.country,
+                        engagement.occasion,
+                        json.dumps(engagement.as_dict(), ensure_ascii=False),
+                        *_place_columns(engagement.location.city, engagement.location.country,
+                                        engagement.occasion, engagement.date),
+                    ),
+                )
             self._conn.executemany(
                 """INSERT INTO participants (engagement_id, ordinal, name, name_fold, country,
                                              title, side)
@@ -414,6 +524,292 @@ class Store:
             raise
         self._conn.execute("COMMIT")
 
+
+    # -- near-duplicates ---------------------------------------------------------------------
+
+    def _dedup_index(self) -> Any:
+        """The DuplicateIndex of every stored document (loaded from ``dedup_state`` and caught up)."""
+        if self._dedup is not None:
+            return self._dedup
+        from readouts.dedup import DuplicateIndex
+
+        index, max_seq = None, 0
+        row = self._conn.execute("SELECT max_seq, state FROM dedup_state WHERE id = 1").fetchone()
+        if row is not None:
+            try:
+                index, max_seq = DuplicateIndex.from_bytes(row[1]), row[0]
+            except Exception:  # noqa: BLE001 - unreadable or older state: rebuild from the texts
+                index, max_seq = None, 0
+        if index is None:
+            index = DuplicateIndex()
+        self._dedup = index
+        missing = self._conn.execute(
+            "SELECT id, text FROM documents WHERE seq > ? ORDER BY seq", (max_seq,)
+        ).fetchall()
+        if missing:
+            self._dedup_dirty = True
+            self._group_copies(missing, catch_up=True)
+        return index
+
+    def _group_copies(self, new: Sequence[tuple[str, str]], catch_up: bool = False) -> None:
+        """Add new documents (key, clean text) to the index; update duplicate_group/is_canonical."""
+        if not new:
+            return
+        index = self._dedup_index() if not catch_up else self._dedup
+        joined = False
+        for key, text in new:
+            if index.add(key, text) is not None:
+                joined = True
+        self._dedup_dirty = True
+        rows = []
+        for key, _ in new:
+            root = index.canonical(key)
+            rows.append((root, int(root == key), key))
+        if joined:  # groups stored before may have merged through a new copy
+            for (group,) in self._conn.execute(
+                "SELECT DISTINCT duplicate_group FROM documents WHERE duplicate_group IS NOT NULL"
+            ).fetchall():
+                if group in index and index.canonical(group) != group:
+                    root = index.canonical(group)
+                    rows.extend(
+                        (root, int(root == k), k)
+                        for (k,) in self._conn.execute(
+                            "SELECT id FROM documents WHERE duplicate_group = ?", (group,)
+                        ).fetchall()
+                    )
+        self._conn.executemany(
+            "UPDATE documents SET duplicate_group = ?, is_canonical = ? WHERE id = ?", rows
+        )
+
+    def save_dedup_state(self) -> None:
+        """Persist the near-duplicate index (done by ``close`` too)."""
+        if self._dedup is None:
+            return
+        max_seq = self._conn.execute("SELECT ifnull(max(seq), 0) FROM documents").fetchone()[0]
+        with self._transaction():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO dedup_state (id, max_seq, state) VALUES (1, ?, ?)",
+                (max_seq, self._dedup.to_bytes()),
+            )
+        self._dedup_dirty = False
+
+    def duplicate_groups(self, *, singletons: bool = False) -> list[dict[str, Any]]:
+        """Groups of copies: [{canonical, documents: [{key, id, title}] (canonical first)}]."""
+        self._ensure_groups()
+        having = "" if singletons else "HAVING count(*) > 1"
+        groups = self._conn.execute(
+            f"SELECT duplicate_group FROM documents GROUP BY duplicate_group {having} "
+            "ORDER BY min(seq)"
+        ).fetchall()
+        out = []
+        for (group,) in groups:
+            members = self._conn.execute(
+                "SELECT id, doc_id, title FROM documents WHERE duplicate_group = ? "
+                "ORDER BY is_canonical DESC, seq",
+                (group,),
+            ).fetchall()
+            out.append({
+                "canonical": members[0][1],
+                "canonical_key": group,
+                "documents": [{"key": k, "id": d, "title": t} for k, d, t in members],
+            })
+        return out
+
+    def _ensure_groups(self) -> None:
+        """Assign groups to documents stored before migration 003 (a no-op afterwards)."""
+        if self._conn.execute(
+            "SELECT 1 FROM documents WHERE duplicate_group IS NULL LIMIT 1"
+        ).fetchone() is None:
+            return
+        with self._transaction():
+            self._dedup_index()
+        self.save_dedup_state()
+
+    # -- actors and cross-source links ---------------------------------------------------------
+
+    def readouts(self) -> Iterator[Readout]:
+        """Every stored readout, in insertion order."""
+        for (data,) in self._conn.execute("SELECT readout_json FROM documents ORDER BY seq"):
+            yield Readout.from_dict(json.loads(data))
+
+    def build_registry(self, overrides: Any = None) -> Any:
+        """A ``readouts.actors.ActorRegistry`` of every stored readout; None without that module."""
+        try:
+            from readouts.actors import ActorRegistry
+        except ImportError:
+            return None
+        registry = ActorRegistry(overrides)
+        registry.add_readouts(self.readouts())
+        return registry
+
+    def refresh_links(self, overrides: Any = None) -> dict[str, int]:
+        """Resolve actors, store them, and relink engagements across sources.
+
+        Run after ingesting (``readouts ingest`` does): participants get their ``actor_id``,
+        the ``actors`` tables are rewritten, and engagements whose participant set changed or
+        that are new are relinked within their blocks (``engagements.link_key``).
+        Returns {"actors", "events", "linked"} counts.
+        """
+        from readouts.links import EngagementRef, link_engagements, link_key, participant_key
+
+        self._ensure_groups()
+        registry = self.build_registry(overrides)
+        with self._transaction():
+            if registry is not None:
+                actors = registry.actors()
+                self._conn.execute("DELETE FROM actor_aliases")
+                self._conn.execute("DELETE FROM actors")
+                self._conn.executemany(
+                    "INSERT INTO actors (id, kind, name, country, aliases_json, posts_json, documents)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(a.id, a.kind, a.name, a.country, json.dumps(list(a.aliases), ensure_ascii=False),
+                      json.dumps([p.as_dict() for p in a.posts], ensure_ascii=False), a.documents)
+                     for a in actors],
+                )
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO actor_aliases (actor_id, alias, alias_key) VALUES (?, ?, ?)",
+                    [(a.id, n, _alias_key(n)) for a in actors for n in dict.fromkeys((a.name, *a.aliases))],
+                )
+            # participants -> actor ids and engagements -> link keys
+            rows = self._conn.execute(
+                """SELECT e.id, e.mode, e.date, e.link_key, e.event_id, d.published,
+                          p.ordinal, p.name, p.country, p.title, p.actor_id
+                   FROM engagements e JOIN documents d ON d.id = e.document_id
+                   LEFT JOIN participants p ON p.engagement_id = e.id
+                   ORDER BY e.id, p.ordinal"""
+            )
+            actor_updates, key_updates, dirty = [], [], set()
+            for eid, group in groupby(rows.fetchall(), key=lambda r: r[0]):
+                group = list(group)
+                first = group[0]
+                when = first[2] or first[5]
+                keys = []
+                for r in group:
+                    if r[6] is None:
+                        continue
+                    actor = None
+                    if registry is not None:
+                        if r[7] and r[7].strip():
+                            actor = registry.resolve(r[7], r[8], r[9], when)
+                        elif r[8]:
+                            from readouts.actors import code_actor_id
+                            actor = code_actor_id(r[8])
+                    if actor != r[10]:
+                        actor_updates.append((actor, eid, r[6]))
+                    k = participant_key(r[7], r[8], actor)
+                    if k:
+                        keys.append(k)
+                lk = link_key(first[1], keys)
+                if lk != first[3] or first[4] is None:
+                    key_updates.append((lk, eid))
+                    dirty.update(k for k in (lk, first[3]) if k)
+            self._conn.executemany(
+                "UPDATE participants SET actor_id = ? WHERE engagement_id = ? AND ordinal = ?",
+                actor_updates,
+            )
+            self._conn.executemany("UPDATE engagements SET link_key = ? WHERE id = ?", key_updates)
+            self._conn.execute(
+                "UPDATE engagements SET event_id = 'ev:' || id WHERE link_key IS NULL"
+                " AND (event_id IS NULL OR event_id != 'ev:' || id)"
+            )
+            for block in dirty:
+                refs = []
+                for eid, doc, mode, dt, published, group in self._conn.execute(
+                    """SELECT e.id, e.document_id, e.mode, e.date, d.published, d.duplicate_group
+                       FROM engagements e JOIN documents d ON d.id = e.document_id
+                       WHERE e.link_key = ?""",
+                    (block,),
+                ).fetchall():
+                    parts = frozenset(
+                        k for k in (
+                            participant_key(n, c, a) for n, c, a in self._conn.execute(
+                                "SELECT name, country, actor_id FROM participants WHERE engagement_id = ?",
+                                (eid,),
+                            )
+                        ) if k
+                    )
+                    refs.append(EngagementRef(eid, doc, mode, dt, parts, published, group))
+                self._conn.executemany(
+                    "UPDATE engagements SET event_id = ? WHERE id = ?",
+                    [(ev, eid) for eid, ev in link_engagements(refs).items()],
+                )
+        one = lambda sql: self._conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "actors": one("SELECT count(*) FROM actors"),
+            "events": one("SELECT count(DISTINCT event_id) FROM engagements"),
+            "linked": self.cross_source_events(count_only=True),
+        }
+
+    def cross_source_events(self, count_only: bool = False) -> Any:
+        """Events reported by documents of two or more duplicate groups (different sources)."""
+        rows = self._conn.execute(
+            """SELECT e.event_id FROM engagements e JOIN documents d ON d.id = e.document_id
+               WHERE e.event_id IS NOT NULL
+               GROUP BY e.event_id HAVING count(DISTINCT d.duplicate_group) > 1
+               ORDER BY e.event_id"""
+        ).fetchall()
+        if count_only:
+            return len(rows)
+        out = []
+        for (event,) in rows:
+            members = self._conn.execute(
+                """SELECT e.id, d.doc_id, d.is_canonical FROM engagements e
+                   JOIN documents d ON d.id = e.document_id WHERE e.event_id = ? ORDER BY d.seq""",
+                (event,),
+            ).fetchall()
+            out.append({"event_id": event,
+                        "engagements": [{"id": m[0], "document_id": m[1], "canonical": bool(m[2])}
+                                        for m in members]})
+        return out
+
+    def engagement_documents(self, engagement_id: str) -> list[str]:
+        """User ids of every document reporting an engagement: its own, its copies, linked sources."""
+        row = self._conn.execute(
+            "SELECT e.event_id, d.doc_id FROM engagements e JOIN documents d ON d.id = e.document_id"
+            " WHERE e.id = ?", (engagement_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownEngagement(f"no engagement with id {engagement_id!r}")
+        event, own = row
+        docs = self._conn.execute(
+            """SELECT d2.doc_id FROM engagements x
+               JOIN documents dx ON dx.id = x.document_id
+               JOIN documents d2 ON d2.duplicate_group = dx.duplicate_group OR d2.id = dx.id
+               WHERE x.id = ? OR (? IS NOT NULL AND x.event_id = ?)
+               GROUP BY d2.id ORDER BY min(d2.seq)""",
+            (engagement_id, event, event),
+        ).fetchall()
+        return list(dict.fromkeys([own, *(d for (d,) in docs)]))
+
+    def event_sources(self, engagement_id: str) -> list[dict[str, Any]]:
+        """Per source document of an engagement's event (canonical documents, then copies when
+        no canonical one reports it): document ids, title, the engagement and the readout."""
+        row = self._conn.execute(
+            "SELECT event_id FROM engagements WHERE id = ?", (engagement_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownEngagement(f"no engagement with id {engagement_id!r}")
+        event = row[0]
+        members = self._conn.execute(
+            """SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.is_canonical,
+                      d.readout_json
+               FROM engagements e JOIN documents d ON d.id = e.document_id
+               WHERE e.id = ? OR (? IS NOT NULL AND e.event_id = ?)
+               ORDER BY d.is_canonical DESC, d.seq""",
+            (engagement_id, event, event),
+        ).fetchall()
+        seen_groups: set[str] = set()
+        out = []
+        for eid, ejson, key, doc_id, title, group, canonical, rjson in members:
+            if (group or key) in seen_groups:
+                continue  # a copy of a source already shown
+            seen_groups.add(group or key)
+            out.append({
+                "engagement_id": eid, "document_key": key, "document_id": doc_id, "title": title,
+                "engagement": json.loads(ejson), "readout": json.loads(rjson),
+            })
+        return out
+
     # -- reading -----------------------------------------------------------------------------
 
     def get_readout(self, doc_key: str) -> Readout:
@@ -445,7 +841,8 @@ class Store:
         sql = f"""
             SELECT e.id, d.doc_id, e.document_id, e.date, e.date_precision, e.mode,
                    e.location_city, e.location_country, e.occasion, d.title, d.url,
-                   p.name, p.country, p.title, p.ordinal
+                   p.name, p.country, p.title, p.ordinal, p.actor_id,
+                   e.event_id, e.lat, e.lon, e.occasion_series, e.occasion_edition, d.is_canonical
             FROM (SELECT e.* FROM engagements e JOIN documents d ON d.id = e.document_id
                   WHERE {where}
                   ORDER BY e.date_start IS NULL, e.date_start, e.id
@@ -472,11 +869,19 @@ class Store:
                         for r in rows
                         if r[14] is not None
                     ],
+                    "actor_ids": [r[15] for r in rows if r[14] is not None],
                     "location_city": first[6],
                     "location_country": first[7],
+                    "lat": first[17],
+                    "lon": first[18],
                     "occasion": first[8],
+                    "occasion_series": first[19],
+                    "occasion_edition": first[20],
                     "title": first[9],
                     "url": first[10],
+                    "canonical": bool(first[21]),
+                    "event_id": first[16],
+                    "documents": self.engagement_documents(first[0]),
                 }
         except sqlite3.OperationalError as exc:
             if filters.text is not None and "locked" not in str(exc):
@@ -493,12 +898,27 @@ class Store:
                 " AND p.country = ? COLLATE NOCASE)"
             )
             params.append(country)
+        if not filters.include_copies:
+            clauses.append("d.is_canonical = 1")
         if filters.actor:
             clauses.append(
                 "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
-                " AND instr(p.name_fold, ?) > 0)"
+                " AND (instr(p.name_fold, ?) > 0 OR p.actor_id IN"
+                " (SELECT actor_id FROM actor_aliases WHERE instr(alias_key, ?) > 0)))"
             )
-            params.append(filters.actor.casefold())
+            params.extend([filters.actor.casefold(), _alias_key(filters.actor) or filters.actor.casefold()])
+        if filters.occasion:
+            series = [filters.occasion]
+            try:
+                from readouts.places import normalise_occasion
+
+                series.append(normalise_occasion(filters.occasion).series)
+            except ImportError:
+                pass
+            clauses.append(
+                "(e.occasion_series = ? COLLATE NOCASE OR e.occasion_series = ? COLLATE NOCASE)"
+            )
+            params.extend([series[0], series[-1]])
         if filters.since:
             clauses.append("e.date_start >= ?")
             params.append(_first_day(filters.since))

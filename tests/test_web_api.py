@@ -1,0 +1,166 @@
+"""The JSON API and pages of ``readouts serve``, over real HTTP against a real uvicorn server."""
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+
+import pytest
+
+pytest.importorskip("fastapi")
+httpx = pytest.importorskip("httpx")
+
+from web_server import IMG, SCRIPT, Server, build_database  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = build_database(tmp_path_factory.mktemp("web"))
+    with Server(db) as srv:
+        srv.db = db
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=20) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def ids(server):
+    conn = sqlite3.connect(server.db)
+    doc = conn.execute("SELECT id FROM documents WHERE doc_id = '010_sidelines_g20_rio'").fetchone()[0]
+    hostile = conn.execute("SELECT id FROM documents WHERE doc_id = '900_hostile_text'").fetchone()[0]
+    eng = conn.execute("SELECT id FROM engagements WHERE document_id = ?", (doc,)).fetchone()[0]
+    conn.close()
+    return {"doc": doc, "hostile": hostile, "engagement": eng}
+
+
+def test_engagements_filters_and_pagination(client):
+    everything = client.get("/api/engagements", params={"per_page": 500}).json()
+    assert everything["total"] >= 18 and len(everything["engagements"]) == everything["total"]
+    page = client.get("/api/engagements", params={"per_page": 5, "page": 2}).json()
+    assert page["page"] == 2 and len(page["engagements"]) == 5
+    assert page["engagements"][0]["id"] == everything["engagements"][5]["id"]
+    dyad = client.get("/api/engagements", params=[("country", "CHN"), ("country", "rus")]).json()
+    assert dyad["total"] == 2
+    assert all({"CHN", "RUS"} <= {p["country"] for p in e["participants"]} for e in dyad["engagements"])
+    calls = client.get("/api/engagements", params={"mode": "phone_call", "since": "2025"}).json()
+    assert calls["total"] >= 1 and all(e["mode"] == "phone_call" for e in calls["engagements"])
+    text = client.get("/api/engagements", params={"q": "Ukraine"}).json()
+    assert any(e["document_id"] == "010_sidelines_g20_rio" for e in text["engagements"])
+    actor = client.get("/api/engagements", params={"actor": "lavrov"}).json()
+    assert actor["total"] == 2
+
+
+def test_facets(client):
+    body = client.get("/api/facets", params={"country": "CHN"}).json()
+    countries = {f["value"]: f["count"] for f in body["facets"]["country"]}
+    assert countries["CHN"] == body["total"] and body["total"] > 0
+    assert set(body["facets"]) == {"country", "mode", "actor", "occasion", "year"}
+
+
+def test_exports(client):
+    r = client.get("/api/engagements.csv", params={"country": "NAM"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 2 and all("NAM" in row["countries"] for row in rows)
+    j = client.get("/api/engagements.json", params={"country": "NAM"})
+    assert j.status_code == 200 and len(j.json()) == 2
+
+
+def test_document(client, ids):
+    body = client.get(f"/api/documents/{ids['doc']}").json()
+    assert body["document_id"] == "010_sidelines_g20_rio"
+    fields = {s["field"] for s in body["spans"]}
+    assert {"participant", "trigger", "date", "location", "occasion", "statement", "issue"} <= fields
+    for s in body["spans"]:
+        assert body["text"][s["start"]:s["end"]] == s["text"]
+    # the user's id works too
+    assert client.get("/api/documents/010_sidelines_g20_rio").json()["key"] == ids["doc"]
+
+
+def test_dyad_network_actor_compare(client, ids):
+    d = client.get("/api/dyad/CHN/NAM").json()
+    assert d["count"] == 2 and sum(sum(v) for v in d["by_mode"].values()) == 2
+    assert set(d["by_level"]) <= {"head of state/government", "foreign minister", "other"}
+    assert set(d["issues"]) == {"CHN", "NAM"}
+    n = client.get("/api/network", params={"since": "2024"}).json()
+    assert any(e["source"] == "CHN" or e["target"] == "CHN" for e in n["edges"])
+    assert client.get("/api/network", params={"by": "actor"}).json()["by"] == "actor"
+    a = client.get("/api/actors/Lin Haoran").json()
+    assert a["engagement_ids"] and any(c["country"] == "NAM" for c in a["counterparts"])
+    if a["source"] == "actors table":  # the store has the canonical actors (docs/SCHEMA.md, 003)
+        by_id = client.get(f"/api/actors/{a['id']}").json()
+        assert by_id["id"] == a["id"] and by_id["engagement_ids"] == a["engagement_ids"]
+    c = client.get(f"/api/compare/{ids['engagement']}").json()
+    assert c["sources"] and c["sources"][0]["engagement_id"] == ids["engagement"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "status"),
+    [
+        ("/api/engagements", {"since": "2024-13-01"}, 422),
+        ("/api/engagements", {"until": "yesterday"}, 422),
+        ("/api/engagements", {"since": "2025", "until": "2024"}, 422),
+        ("/api/engagements", {"country": "C1N"}, 422),
+        ("/api/engagements", {"country": "CHINA"}, 422),
+        ("/api/engagements", {"mode": "dinner"}, 422),
+        ("/api/engagements", {"page": "-1"}, 422),
+        ("/api/engagements", {"page": "x"}, 422),
+        ("/api/engagements", {"q": '"unbalanced'}, 400),
+        ("/api/dyad/CHN/XX", {}, 422),
+        ("/api/dyad/CHN/CHN", {}, 422),
+        ("/api/documents/no-such-document", {}, 404),
+        ("/api/actors/Nobody At All", {}, 404),
+        ("/api/compare/no-such-engagement", {}, 404),
+        ("/api/network", {"by": "planet"}, 422),
+    ],
+)
+def test_bad_parameters(client, url, params, status):
+    r = client.get(url, params=params)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()["error"]
+
+
+def test_pages_and_errors_are_html(client, ids):
+    for url in ["/", "/?country=CHN&country=RUS", f"/documents/{ids['doc']}", "/dyad/CHN/RUS", "/network",
+                "/network?by=actor", "/actors/Lin%20Haoran", f"/compare/{ids['engagement']}"]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["content-type"].startswith("text/html")
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    bad = client.get("/", params={"since": "2024-02-30"})
+    assert bad.status_code == 422 and "not a date" in bad.text and bad.headers["content-type"].startswith("text/html")
+    assert client.get("/documents/nope").status_code == 404
+    assert client.get("/compare/nope").status_code == 404
+
+
+def test_untrusted_text_is_escaped(client, ids):
+    page = client.get(f"/documents/{ids['hostile']}").text
+    assert SCRIPT not in page and IMG not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page and "<script>alert" not in page  # as text (&lt;) or in JSON (\u003c) only
+    search = client.get("/", params={"q": "pwned"}).text
+    assert SCRIPT not in search
+
+
+def test_plotly_is_served_locally(client):
+    r = client.get("/static/plotly.min.js")
+    assert r.status_code == 200 and "plotly" in r.text[:2000].lower()
+    assert "cdn" not in client.get("/dyad/CHN/RUS").text.lower()
+
+
+def test_openapi_lists_every_endpoint(client):
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    for path in ["/api/engagements", "/api/engagements.csv", "/api/engagements.json", "/api/facets",
+                 "/api/documents/{doc_id}", "/api/dyad/{a}/{b}", "/api/network", "/api/actors/{actor_id}",
+                 "/api/compare/{engagement_id}", "/", "/documents/{doc_id}", "/dyad/{a}/{b}", "/network",
+                 "/actors/{actor_id}", "/compare/{engagement_id}"]:
+        assert path in paths, path
+    names = {p["name"] for p in spec["paths"]["/api/engagements"]["get"]["parameters"]}
+    assert {"country", "actor", "mode", "since", "until", "occasion", "q", "page", "per_page"} <= names

@@ -1,0 +1,156 @@
+"""The web UI in headless Chromium (Debian's /usr/bin/chromium), driven by Playwright.
+
+Screenshots of every page go to tests/artefacts/ (gitignored).
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium chromium-driver)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+pytest.importorskip("fastapi")
+
+from web_server import IMG, SCRIPT, Server, build_database  # noqa: E402
+
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = build_database(tmp_path_factory.mktemp("webui"))
+    with Server(db) as srv:
+        srv.db = db
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors, dialogs and the hosts of every request of one page."""
+
+    def __init__(self, page) -> None:  # noqa: ANN001
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.hosts: set[str] = set()
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or r.url))
+
+        def dialog(d) -> None:  # noqa: ANN001
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
+
+    def check(self) -> None:
+        assert not self.errors, self.errors
+        assert not self.dialogs, self.dialogs
+        assert self.hosts <= {"127.0.0.1"}, self.hosts
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.watch = Watch(p)
+    yield p
+    context.close()
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=False)
+
+
+def doc_key(server, doc_id: str) -> str:  # noqa: ANN001
+    with sqlite3.connect(server.db) as conn:
+        return conn.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+
+
+def test_search_then_document(server, page):
+    page.goto(server.url + "/")
+    page.fill("#q", "Ukraine")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "q=Ukraine" in page.url
+    assert int(page.text_content("#total")) >= 1
+    assert page.locator("a", has_text="CSV").count() == 1
+    shot(page, "search")
+    page.locator("table.list a", has_text="010_sidelines_g20_rio").first.click()
+    page.wait_for_load_state()
+    marks = page.locator("mark.hl")
+    assert marks.count() > 0
+    trigger = page.locator("mark.f-trigger").first
+    assert "rule trigger:" in trigger.get_attribute("title")
+    trigger.hover()
+    assert "trigger:" in page.text_content("#span-detail")
+    page.locator("mark.f-participant").first.click()
+    assert "participant" in page.text_content("#span-detail")
+    shot(page, "document")
+    page.watch.check()
+
+
+def test_dyad_chart(server, page):
+    page.goto(server.url + "/dyad/CHN/NAM")
+    page.wait_for_selector("#chart-mode .main-svg", timeout=15000)
+    assert page.locator("#chart-level .main-svg").count() >= 1
+    assert page.locator("table.list tbody tr").count() == 2
+    shot(page, "dyad")
+    page.watch.check()
+
+
+def test_network(server, page):
+    page.goto(server.url + "/network")
+    page.wait_for_selector("#chart-network .main-svg", timeout=15000)
+    assert page.locator("#chart-network .scatterlayer .trace").count() > 1
+    shot(page, "network")
+    page.select_option("#by", "actor")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#chart-network .main-svg", timeout=15000)
+    assert "by=actor" in page.url
+    page.watch.check()
+
+
+def test_compare_and_actor(server, page):
+    page.goto(server.url + "/?country=CHN&country=RUS")
+    page.locator("a", has_text="compare").first.click()
+    page.wait_for_load_state()
+    assert page.locator("section.source").count() >= 1
+    shot(page, "compare")
+    page.goto(server.url + "/actors/Lin%20Haoran")
+    page.wait_for_selector("#chart-actor .main-svg", timeout=15000)
+    shot(page, "actor")
+    page.watch.check()
+
+
+@pytest.mark.parametrize("doc_id", ["900_hostile_text", "901_hostile_html"])
+def test_hostile_text_is_inert(server, page, doc_id):
+    page.goto(server.url + "/documents/" + doc_key(server, doc_id))
+    page.wait_for_load_state()
+    title = page.title()
+    body = page.text_content("#doc-text")
+    assert "<script>alert(1)</script>" in body
+    assert "onerror=" in body and "<img" in body
+    assert page.locator("#doc-text script, #doc-text img").count() == 0
+    page.wait_for_timeout(200)
+    assert page.title() == title and "pwned" not in page.title()
+    shot(page, f"hostile-{doc_id}")
+    page.goto(server.url + "/?q=alert")
+    assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
+    page.watch.check()
+    assert SCRIPT and IMG

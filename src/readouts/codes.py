@@ -112,7 +112,7 @@ def parse_codebook(data: Mapping[str, Any], source: str = "codebook") -> Codeboo
             needed.add(kind)
         else:
             raise fail(f"[modes] {mode} = {kind!r} is not a string")
-    cues = []
+    cues: list[tuple[re.Pattern[str], str]] = []
     for n, cue in enumerate(data.get("message_cue", ())):
         where = f"[[message_cue]] #{n + 1}"
         if not isinstance(cue, Mapping) or not isinstance(cue.get("pattern"), str):
@@ -121,8 +121,9 @@ def parse_codebook(data: Mapping[str, Any], source: str = "codebook") -> Codeboo
             pattern = re.compile(cue["pattern"], re.I)
         except re.error as e:
             raise fail(f"{where} pattern {cue['pattern']!r} is not a regular expression: {e}") from None
-        needed.add(cue.get("situation"))
-        cues.append((pattern, cue.get("situation")))
+        cue_situation = str(cue.get("situation"))
+        needed.add(cue_situation)
+        cues.append((pattern, cue_situation))
     undefined = sorted(str(s) for s in needed if s not in situations)
     if undefined:
         raise fail(f"situations used but not defined: {', '.join(undefined)}")

@@ -21,7 +21,7 @@ from readouts.clean import clean
 from readouts.dedup import CONTAINMENT, JACCARD, DuplicateIndex, Shingler
 from readouts.records import RawDocument
 
-DEFAULT_DEV = Path("/work/shared/eval/dev.jsonl")
+DEFAULT_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
 
 def load(path: Path) -> tuple[list[tuple[str, str]], dict[str, str | None]]:
@@ -37,7 +37,8 @@ def load(path: Path) -> tuple[list[tuple[str, str]], dict[str, str | None]]:
     return items, links
 
 
-def gold_pairs(links: dict[str, str | None]) -> set[frozenset[str]]:
+def gold_groups(links: dict[str, str | None]) -> list[list[str]]:
+    """Connected components of the duplicate_of links."""
     parent = {k: k for k in links}
 
     def find(x: str) -> str:
@@ -53,7 +54,11 @@ def gold_pairs(links: dict[str, str | None]) -> set[frozenset[str]]:
     groups: dict[str, list[str]] = {}
     for k in parent:
         groups.setdefault(find(k), []).append(k)
-    return pairs_of(groups.values())
+    return list(groups.values())
+
+
+def gold_pairs(links: dict[str, str | None]) -> set[frozenset[str]]:
+    return pairs_of(gold_groups(links))
 
 
 def pairs_of(groups) -> set[frozenset[str]]:

@@ -11,7 +11,6 @@ pair in one group. Skips (exit 0) when the dev set is absent.
 """
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 import sys
@@ -22,30 +21,8 @@ from readouts.ingest import iter_inputs
 from readouts.pipeline import Result, run
 from readouts.store import Store, document_key
 
-DEFAULT_DEV = Path("/work/shared/eval/dev.jsonl")
-
-
-def gold_groups(links: dict[str, str | None]) -> list[list[str]]:
-    parent = {k: k for k in links}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in links.items():
-        if b:
-            parent.setdefault(b, b)
-            parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for k in parent:
-        groups.setdefault(find(k), []).append(k)
-    return list(groups.values())
-
-
-def pairs_of(groups) -> set[frozenset[str]]:
-    return {frozenset(p) for g in groups for p in itertools.combinations(sorted(g), 2)}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dedup_eval import DEFAULT_DEV, gold_groups, pairs_of  # noqa: E402  (the same gold pairs)
 
 
 def main(argv: list[str]) -> int:

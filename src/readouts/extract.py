@@ -298,20 +298,13 @@ def _them(d: _Doc, sent: Sentence, end: int, subs: list[int]) -> list[int]:
             out.append(mi)
         elif m.entity is None and m.title and m.country and not m.plural:
             out.append(mi)
-    # the subject's own mention in that sentence is not an object
-    return [mi for mi in out if d.ann.mentions[mi].entity is None or d.ann.mentions[mi].entity not in
-            {d.ann.mentions[x].entity for x in subs} | _pronoun_targets(d, subs)]
-
-
-def _pronoun_targets(d: _Doc, subs: list[int]) -> set:
-    return {d.ann.mentions[x].entity for x in subs}
+    return out
 
 
 def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
     a, r = d.ann, d.r
     out: list[Candidate] = []
     planned: list[PlannedEngagement] = []
-    last_subject: dict[int, int] = {}  # sentence -> entity that was its subject
     prev_subject: int | None = None
     for sent in a.sentences:
         seen_subject = None
@@ -380,7 +373,6 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 seen_subject = e
         if seen_subject is not None:
             prev_subject = seen_subject
-            last_subject[sent.index] = seen_subject
         elif sent.mentions:
             first = d.ann.mentions[sent.mentions[0]]
             if first.entity is not None and not sent.headline:

@@ -13,9 +13,11 @@ from setuptools.command.build_ext import build_ext
 COMPILED = [
     "src/readouts/annotate.py",
     "src/readouts/clean.py",
+    "src/readouts/codes.py",
     "src/readouts/dates.py",
     "src/readouts/extract.py",
     "src/readouts/gazetteer.py",
+    "src/readouts/records.py",
 ]
 
 

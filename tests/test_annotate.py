@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
-from readouts.annotate import annotate
+from readouts.annotate import TOKEN_RE, annotate, tokenise
 
 
 def people(text: str) -> list[tuple[str | None, str | None, str | None]]:
@@ -100,3 +101,21 @@ def test_mention_offsets_point_into_the_text() -> None:
     for m in ann.mentions:
         assert text[m.start:m.end].strip() == text[m.start:m.end]
         assert m.end > m.start
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("Wang Yi met Lavrov.", ["Wang", "Yi", "met", "Lavrov", "."]),
+    ("  \n\tU.S.-China  talks ", ["U", ".", "S", ".", "-", "China", "talks"]),
+    ("", []),
+    ("   ", []),
+])
+def test_tokenise(text: str, tokens: list[str]) -> None:
+    toks, starts, ends = tokenise(text)
+    assert toks == tokens
+    assert [text[s:e] for s, e in zip(starts, ends)] == tokens
+
+
+@given(st.text(alphabet=st.sampled_from("ab Z9_.,'-()\n\t\u00a0\u2009\u3000\u2019é中²"), max_size=60) | st.text(max_size=40))
+def test_tokenise_agrees_with_the_token_pattern(text: str) -> None:
+    found = list(TOKEN_RE.finditer(text))
+    assert tokenise(text) == ([m.group() for m in found], [m.start() for m in found], [m.end() for m in found])

@@ -1,6 +1,7 @@
 """The SQLite store: filters, idempotence, transactions, migrations, round-trips."""
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_samples import SAMPLE, TEXT_A, engagement_ids, make_result
 
+from readouts.pipeline import Result
 from readouts.records import (
     MODES,
     CleanDocument,
@@ -86,19 +88,25 @@ def test_key_is_the_clean_documents_content_hash_when_set(store):
     assert document_key(make_result("doc-y", "Some text.")) == content_hash("Some text.")
 
 
-def test_failing_batch_leaves_the_store_unchanged(sample_store):
+def test_failing_batch_leaves_the_store_unchanged(sample_store, tmp_path):
     before = sample_store.counts()
     good = make_result("doc-new", "A new and valid document about a meeting.",
                        (Engagement(date="2022-01-01", mode="meeting", participants=()),))
-    bad = make_result("doc-bad", "A document whose engagement has no mode.",
-                      (Engagement(date="2022-01-02", mode=None, participants=()),))  # type: ignore[arg-type]
+    bad = make_result("doc-bad", "A document the database refuses half-way through the batch.",
+                      (Engagement(date="2022-01-02", mode="talks", participants=()),))
+    # the database itself fails on the second document (as a full disk would), after the
+    # first one's rows went in
+    with sqlite3.connect(tmp_path / "readouts.db") as other:
+        other.execute("CREATE TRIGGER refuse BEFORE INSERT ON engagements WHEN NEW.mode = 'talks' "
+                      "BEGIN SELECT RAISE(ABORT, 'refused'); END")
     with pytest.raises(StoreError, match="cannot store batch"):
         sample_store.add_batch([good, bad])
     assert sample_store.counts() == before
     assert not sample_store.has_document(document_key(good))
     # a value that cannot be serialised fails before anything of its document is written
-    unserialisable = make_result("doc-odd", "Odd.", (Engagement(
-        date=None, mode="meeting", participants=(Participant(object(), "PRT", None),)),))  # type: ignore[arg-type]
+    odd = make_result("doc-odd", "Odd.", (Engagement(date=None, mode="meeting", participants=()),))
+    statement = Statement("Lopes", "PRT", "said", None, (object(),), Span(0, 4, "Odd.", "test"))  # type: ignore[arg-type]
+    unserialisable = Result(odd.raw, odd.clean, dataclasses.replace(odd.readout, statements=(statement,)))
     with pytest.raises(TypeError):
         sample_store.add_batch([good, unserialisable])
     assert sample_store.counts() == before
@@ -381,3 +389,21 @@ def test_readout_round_trip(readout, body):
                                    readout.engagements):
             assert row["mode"] == engagement.mode
             assert row["participants"] == [p.as_record() for p in engagement.participants]
+
+
+def test_records_pickle_by_their_fields() -> None:
+    """Results cross process boundaries (``--jobs``, Dask) by pickle, compiled or not."""
+    import pickle
+
+    from readouts.pipeline import process
+    from readouts.records import RawDocument
+
+    extracted = process(RawDocument("p1", "p1.txt", text=(
+        "BERUNA, May 4 -- Foreign Minister Ana Lopes met Foreign Minister Olav Berg of Norway "
+        "on Tuesday. Lopes said both sides support closer trade ties.")))
+    assert not isinstance(extracted, IngestError) and extracted.readout.engagements
+    for result in (SAMPLE["A"], extracted):
+        records = (result.raw, result.clean, result.readout, *result.readout.engagements)
+        for record in records:
+            back = pickle.loads(pickle.dumps(record))
+            assert back == record and type(back) is type(record)

@@ -130,34 +130,86 @@ class Annotated:
 _NO_TAG: tuple[int, list[Entry]] = (0, [])
 
 
+def tokenise(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Tokens (``TOKEN_RE``) of a text with their start and end offsets.
+
+    Whitespace splitting and ``str.isalnum`` (what ``\\s`` and ``\\w`` mean) handle plain
+    words and a word with one mark after it; the pattern only sees the rest. This is
+    several times faster than running the pattern over the whole text.
+    """
+    toks: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for chunk in text.split():
+        start = text.find(chunk, pos)
+        pos = start + len(chunk)
+        if chunk.isalnum():
+            toks.append(chunk)
+            starts.append(start)
+            ends.append(pos)
+        elif len(chunk) > 1 and chunk[:-1].isalnum() and not chunk[-1].isalnum() and chunk[-1] != "_":
+            toks.append(chunk[:-1])  # "Russia," "Lavrov."
+            starts.append(start)
+            ends.append(pos - 1)
+            toks.append(chunk[-1])
+            starts.append(pos - 1)
+            ends.append(pos)
+        else:
+            for m in TOKEN_RE.finditer(chunk):
+                toks.append(m.group())
+                starts.append(start + m.start())
+                ends.append(start + m.end())
+    return toks, starts, ends
+
+
+_Tag = tuple[tuple[int, list[Entry]], dict[str, tuple[int, list[Entry]]] | None]
+# Tags of a token n-gram, as the text writes it: the same words come back in document
+# after document ("Foreign Minister", "the United States"). Bounded: cleared when full.
+_TAG_CACHE: dict[tuple[str, ...], _Tag] = {}
+_TAG_CACHE_MAX = 50_000
+
+
 def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int, list[Entry]]], list[dict[str, tuple[int, list[Entry]]] | None]]:
     """Per token: the longest gazetteer match, and the longest match of each kind."""
     n_tok = len(low)
     longest: list[tuple[int, list[Entry]]] = [_NO_TAG] * n_tok
     by_kind: list[dict[str, tuple[int, list[Entry]]] | None] = [None] * n_tok
-    entries, max_len, second = g.entries, g.max_len, g.second
+    max_len, second, cache = g.max_len, g.second, _TAG_CACHE
     for i in [i for i, w in enumerate(low) if w in max_len]:
         w = low[i]
         top = max_len[w]
         if top > 1 and (i + 1 >= n_tok or low[i + 1] not in second.get(w, ())):
             top = 1  # no longer entry can start here
-        kinds: dict[str, tuple[int, list[Entry]]] = {}
-        best = _NO_TAG
-        for n in range(min(top, n_tok - i), 0, -1):
-            found = entries.get(tuple(low[i:i + n]))
-            if not found:
-                continue
-            ok = [e for e in found if not e.cased or _case_ok(e.surface, toks[i:i + n])]
-            if not ok:
-                continue
-            if not best[0]:
-                best = (n, ok)
-            for e in ok:
-                if e.kind not in kinds:
-                    kinds[e.kind] = (n, [x for x in ok if x.kind == e.kind])
-        longest[i] = best
-        by_kind[i] = kinds or None
+        top = min(top, n_tok - i)
+        key = tuple(toks[i:i + top])
+        hit = cache.get(key)
+        if hit is None:
+            hit = _tag_at(g, low[i:i + top], toks[i:i + top])
+            if len(cache) >= _TAG_CACHE_MAX:
+                cache.clear()
+            cache[key] = hit
+        longest[i], by_kind[i] = hit
     return longest, by_kind
+
+
+def _tag_at(g: Gazetteer, low: list[str], toks: list[str]) -> _Tag:
+    """The longest match over the start of these tokens, and the longest of each kind."""
+    kinds: dict[str, tuple[int, list[Entry]]] = {}
+    best = _NO_TAG
+    for n in range(len(low), 0, -1):
+        found = g.entries.get(tuple(low[:n]))
+        if not found:
+            continue
+        ok = [e for e in found if not e.cased or _case_ok(e.surface, toks[:n])]
+        if not ok:
+            continue
+        if not best[0]:
+            best = (n, ok)
+        for e in ok:
+            if e.kind not in kinds:
+                kinds[e.kind] = (n, [x for x in ok if x.kind == e.kind])
+    return best, kinds or None
 
 
 def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
@@ -713,10 +765,7 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     """Tokens, sentences, mentions and entities of a clean text."""
     g = gazetteer.load()
     w = words()
-    found = list(TOKEN_RE.finditer(text))
-    toks = [m.group() for m in found]
-    starts = [m.start() for m in found]
-    ends = [m.end() for m in found]
+    toks, starts, ends = tokenise(text)
     low = [t.lower() for t in toks]
     ann = Annotated(text, toks, low, starts, ends, [], [], [], [])
     ann.tags, ann.kinds = _tag(g, low, toks)

@@ -19,6 +19,7 @@ from readouts.records import CleanDocument, RawDocument, Span, content_hash
 
 # A leading "date 2021-11-12" marker some captures put before the text.
 CAPTURE_DATE_RE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+")
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
 TIME_RE = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?", re.I)
 MAX_TITLE = 200
 
@@ -48,7 +49,6 @@ def _rules() -> dict[str, list[re.Pattern[str]] | list[str]]:
         compiled[key] = [re.compile(p, re.I) for p in data[key]]
     compiled["drop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_line"]), re.I)]
     compiled["stop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["stop_line"]), re.I)]
-    compiled["strip_any"] = [re.compile("|".join(f"(?:{p})" for p in data["strip"]), re.I)]
     compiled["drop_long"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_long_line"]), re.I)]
     compiled["published_labels"] = data["published_labels"]
     return compiled
@@ -97,13 +97,16 @@ def _is_boilerplate(line: str) -> bool:
 
 
 def _strip_inline(line: str) -> str:
-    return _rules()["strip_any"][0].sub("", line).strip()  # type: ignore[union-attr]
+    # one pattern at a time: an alternation of them searches several times slower
+    for rx in _rules()["strip"]:
+        line = rx.sub("", line)  # type: ignore[union-attr]
+    return line.strip()
 
 
 def _published_line(line: str, boilerplate: bool = False) -> DateMention | None:
     """A short line whose only content is a full date (with labels and times around it)."""
-    if len(line) > 90:
-        return None
+    if len(line) > 90 or not YEAR_RE.search(line):
+        return None  # a full date has a year
     found = [d for d in find_dates(line) if d.complete]
     if not found:
         return None
@@ -134,9 +137,9 @@ def _dateline(line: str) -> tuple[re.Match[str], str, str | None] | None:
             return m, *DATELINE_PLACES[key]
         if key in g.city_country:
             return m, g.city_names[key], g.city_country[key]
-        for iso3, name in g.country_names.items():
-            if gazetteer.fold(name) == key:
-                return m, name, iso3
+        iso3 = g.country_by_name.get(key)
+        if iso3 is not None:
+            return m, g.country_names[iso3], iso3
         if place.isupper() and len(place) > 2:
             return m, place.title(), None
     return None
@@ -169,7 +172,8 @@ def clean(raw: RawDocument) -> CleanDocument:
         if rules["stop_any"][0].fullmatch(line):  # type: ignore[union-attr]
             removed.append(line)
             break
-        boilerplate = _is_boilerplate(line) or _is_boilerplate(raw_line.strip())
+        stripped = raw_line.strip()
+        boilerplate = _is_boilerplate(line) or (stripped != line and _is_boilerplate(stripped))
         if n < 15:
             date_line = _published_line(line, boilerplate)
             if date_line is not None:

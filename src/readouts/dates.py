@@ -141,40 +141,49 @@ def find_dates(text: str, offset: int = 0, positions: list[int] | None = None) -
     out: list[DateMention] = []
     for m in _matches(text, positions):
         kind = m.lastgroup
-        g = m.groupdict()
         start, end = m.start() + offset, m.end() + offset
         s = m.group(0)
-        if kind in ("iso", "dmy_dash", "us", "mdy", "dmy"):
-            prefix = {"iso": "iso", "dmy_dash": "dd", "us": "us", "mdy": "mdy", "dmy": "dmy"}[kind]
-            month_raw = g[f"{prefix}_m"]
+        prefix = _PREFIXES.get(kind or "")
+        if prefix is not None:
+            month_raw = m.group(prefix + "_m")
             month = int(month_raw) if month_raw.isdigit() else MONTHS[month_raw.rstrip(".").lower()]
-            day = int(re.match(r"\d+", g[f"{prefix}_d"]).group(0))  # type: ignore[union-attr]
-            year = int(g[f"{prefix}_y"]) if g.get(f"{prefix}_y") else None
-            d2 = g.get(f"{prefix}_d2")
-            day_end = int(re.match(r"\d+", d2).group(0)) if d2 else None  # type: ignore[union-attr]
-            if kind == "mdy" and month_raw.rstrip(".").lower() in ("may", "march") and year is None:
-                # "may 3" inside a sentence is more often the verb/noun; require capital M
-                if not month_raw[0].isupper():
-                    continue
+            day = _leading_int(m.group(prefix + "_d"))
+            y = m.group(prefix + "_y")
+            year = int(y) if y else None
+            d2 = m.group(prefix + "_d2") if prefix in ("mdy", "dmy") else None
+            day_end = _leading_int(d2) if d2 else None
+            if kind == "mdy" and year is None and not month_raw[0].isupper() and month_raw.rstrip(".").lower() in ("may", "march"):
+                continue  # "may 3" inside a sentence is more often the verb/noun; require capital M
             if not _valid(year, month, day):
                 continue
             out.append(DateMention(start, end, s, "absolute", year, month, day, day_end))
         elif kind == "month":
-            month = MONTHS[g["mo_m"].rstrip(".").lower()]
-            year = int(g["mo_y"]) if g.get("mo_y") else None
-            lead = re.match(r"\S+\s+", s)
+            month = MONTHS[m.group("mo_m").rstrip(".").lower()]
+            y = m.group("mo_y")
+            year = int(y) if y else None
+            lead = _LEAD_RE.match(s)
             start += lead.end() if lead else 0
             out.append(DateMention(start, end, text[start - offset:end - offset], "month", year, month))
         elif kind == "weekday":
-            name = (g.get("wd") or g.get("wd_abbr") or "").lower()
-            out.append(DateMention(start, end, s, "weekday", weekday=WEEKDAYS[name], last=bool(g.get("wd_last"))))
+            name = (m.group("wd") or m.group("wd_abbr") or "").lower()
+            out.append(DateMention(start, end, s, "weekday", weekday=WEEKDAYS[name], last=bool(m.group("wd_last"))))
         elif kind == "relative":
-            out.append(DateMention(start, end, s, "relative", offset=RELATIVE[g["rel"].lower()]))
+            out.append(DateMention(start, end, s, "relative", offset=RELATIVE[m.group("rel").lower()]))
         elif kind == "same_day":
             out.append(DateMention(start, end, s, "same_day"))
         elif kind == "year":
-            out.append(DateMention(start, end, s, "year", year=int(g["yr"])))
+            out.append(DateMention(start, end, s, "year", year=int(m.group("yr"))))
     return out
+
+
+_PREFIXES = {"iso": "iso", "dmy_dash": "dd", "us": "us", "mdy": "mdy", "dmy": "dmy"}
+_DIGITS_RE = re.compile(r"\d+")
+_LEAD_RE = re.compile(r"\S+\s+")
+
+
+def _leading_int(value: str) -> int:
+    """The number a day starts with: '10th' -> 10."""
+    return int(_DIGITS_RE.match(value).group(0))  # type: ignore[union-attr]
 
 
 def parse_iso(value: str | None) -> date | None:

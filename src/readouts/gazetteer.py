@@ -87,6 +87,7 @@ class Gazetteer:
     max_len: dict[str, int] = field(default_factory=dict)
     second: dict[str, set[str]] = field(default_factory=dict)  # first token -> tokens that can follow it
     country_names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name
+    country_by_name: dict[str, str] = field(default_factory=dict)  # folded name -> ISO3
     state_names: dict[str, list[str]] = field(default_factory=dict)  # ISO3 -> every name and alias
     capitals: dict[str, str] = field(default_factory=dict)  # ISO3 -> capital
     city_country: dict[str, str] = field(default_factory=dict)  # folded city -> ISO3
@@ -169,6 +170,7 @@ def load() -> Gazetteer:
         if not re.fullmatch(r"[A-Z]{3}", iso3):
             raise GazetteerError(f"countries.tsv: bad ISO3 code {iso3!r}")
         g.country_names[iso3] = name
+        g.country_by_name.setdefault(fold(name), iso3)
         if capital:
             g.capitals[iso3] = capital
         g.state_names[iso3] = [name, *_split(aliases)]

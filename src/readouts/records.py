@@ -26,6 +26,11 @@ class Record:
         """Plain dicts and lists all the way down (faster than ``dataclasses.asdict``)."""
         return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # by the constructor: also right for the compiled (mypyc) classes, whose frozen
+        # fields refuse the attribute setting that pickle's default would do
+        return type(self), tuple(getattr(self, name) for name in _field_names(type(self)))
+
     @classmethod
     def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
         names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ COMPILED = [
     "src/readouts/dates.py",
     "src/readouts/extract.py",
     "src/readouts/gazetteer.py",
+    "src/readouts/patterns.py",
     "src/readouts/records.py",
 ]
 

@@ -27,6 +27,7 @@ from readouts import gazetteer
 from readouts.codes import code_readout
 from readouts.annotate import Annotated, Mention, Sentence, annotate
 from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso, resolve
+from readouts.patterns import TokenPattern
 from readouts.records import (
     CleanDocument,
     Engagement,
@@ -54,24 +55,24 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Rules:
-    trigger_re: re.Pattern[str]
+    """The patterns of the data files, compiled. Those searched in every sentence are
+    ``TokenPattern``s: tried only at the tokens that can begin them."""
+
+    triggers_p: TokenPattern  # one named part per trigger ("t0", "t1", ...)
     triggers: dict[str, Trigger]
-    anchors: frozenset[str]
-    planned_before: re.Pattern[str]
-    background: re.Pattern[str]
-    reporting_re: re.Pattern[str]
-    reporting_anchors: frozenset[str]
-    planned_anchors: frozenset[str]
+    planned_before: TokenPattern
+    background: TokenPattern
+    reporting_p: TokenPattern
     stances: dict[str, str]
-    occasion_re: re.Pattern[str]
+    occasion_p: TokenPattern
     occasion_stop: re.Pattern[str]
-    issue_re: re.Pattern[str]
-    visit_re: re.Pattern[str]
-    continuation_re: re.Pattern[str]
+    issue_p: TokenPattern
+    visit_p: TokenPattern
+    continuation_p: TokenPattern
     non_readout_re: re.Pattern[str]
-    venue_re: re.Pattern[str]
-    planned_visit_re: re.Pattern[str]
-    national_venue_re: re.Pattern[str]
+    venue_p: TokenPattern
+    planned_visit_p: TokenPattern
+    national_venue_p: TokenPattern
     national_venues: dict[str, str]
 
 
@@ -83,11 +84,11 @@ def _load_toml(name: str) -> dict:
 def rules() -> Rules:
     data = _load_toml("triggers.toml")
     triggers = {}
-    parts = []
+    parts: list[tuple[str | None, str]] = []
     for n, t in enumerate(data["trigger"]):
         key = f"t{n}"
         triggers[key] = Trigger(t["name"], t["mode"], t["shape"], int(t["strength"]), bool(t.get("nominal")))
-        parts.append(f"(?P<{key}>{t['pattern']})")
+        parts.append((key, t["pattern"]))
     st = _load_toml("statements.toml")
     stances = {}
     verb_alts = []
@@ -97,26 +98,28 @@ def rules() -> Rules:
             verb_alts.append(re.escape(v).replace(r"\ ", r"\s+"))
     verb_alts.sort(key=len, reverse=True)
     return Rules(
-        trigger_re=re.compile("|".join(parts), re.I),
+        triggers_p=TokenPattern(parts, re.I, words=frozenset(w.lower() for w in data["anchors"]["words"])),
         triggers=triggers,
-        anchors=frozenset(w.lower() for w in data["anchors"]["words"]),
-        planned_before=re.compile(data["planned"]["before"], re.I),
-        background=re.compile(data["planned"]["background"], re.I),
-        reporting_re=re.compile(r"\b(?P<verb>" + "|".join(verb_alts) + r")\b", re.I),
-        reporting_anchors=frozenset(v.split()[0].lower() for v in stances),
-        planned_anchors=frozenset(w.lower() for w in st["planned"]["anchors"]),
+        planned_before=_one(data["planned"]["before"], re.I),
+        background=_one(data["planned"]["background"], re.I),
+        reporting_p=_one(r"\b(?P<verb>" + "|".join(verb_alts) + r")\b", re.I,
+                         words=frozenset(v.split()[0].lower() for v in stances)),
         stances=stances,
-        occasion_re=re.compile(st["occasion"]["cue"], re.I),
+        occasion_p=_one(st["occasion"]["cue"], re.I),
         occasion_stop=re.compile(st["occasion"]["stop"], re.I),
-        issue_re=re.compile(st["issues"]["pattern"]),
-        visit_re=re.compile(st["context"]["visit"], re.I),
-        continuation_re=re.compile(st["context"]["continuation"], re.I),
+        issue_p=_one(st["issues"]["pattern"]),
+        visit_p=_one(st["context"]["visit"], re.I),
+        continuation_p=_one(st["context"]["continuation"], re.I),
         non_readout_re=re.compile(st["non_readout"]["title"], re.I),
-        venue_re=re.compile(st["context"]["venue"], re.I),
-        planned_visit_re=re.compile(st["planned"]["visit"], re.I),
-        national_venue_re=re.compile(r"\b(?:at|in)\s+(?:the\s+)?(" + "|".join(re.escape(v) for v in sorted(st["venues"], key=len, reverse=True)) + r")\b"),
+        venue_p=_one(st["context"]["venue"], re.I),
+        planned_visit_p=_one(st["planned"]["visit"], re.I, words=frozenset(w.lower() for w in st["planned"]["anchors"])),
+        national_venue_p=_one(r"\b(?:at|in)\s+(?:the\s+)?(" + "|".join(re.escape(v) for v in sorted(st["venues"], key=len, reverse=True)) + r")\b"),
         national_venues={gazetteer.fold(k): v for k, v in st["venues"].items()},
     )
+
+
+def _one(pattern: str, flags: int = 0, words: frozenset[str] | None = None) -> TokenPattern:
+    return TokenPattern([(None, pattern)], flags, words)
 
 
 # ---------------------------------------------------------------------------------------
@@ -226,28 +229,26 @@ def extract(doc: CleanDocument) -> Readout:
 
 
 # ---- triggers -> candidates ------------------------------------------------------------
-def anchored(rx: re.Pattern[str], anchors: frozenset[str], a: Annotated, sent: Sentence) -> list[re.Match[str]]:
-    """What ``rx.finditer(sent.text)`` finds, tried only where an anchor word starts a token."""
-    out: list[re.Match[str]] = []
-    low, starts = a.low, a.starts
-    done = 0
-    for i in range(sent.t0, sent.t1):
-        if low[i] not in anchors:
-            continue
-        pos = starts[i] - sent.start
-        if pos < done:
-            continue
-        m = rx.match(sent.text, pos)
-        if m:
-            out.append(m)
-            done = m.end()
-    return out
+def in_sentence(p: TokenPattern, a: Annotated, sent: Sentence) -> list[re.Match[str]]:
+    """What ``p.rx.finditer(sent.text)`` finds."""
+    return p.matches(sent.text, a.toks, a.low, a.starts, sent.t0, sent.t1, sent.start)
+
+
+def search_sentence(p: TokenPattern, a: Annotated, sent: Sentence) -> re.Match[str] | None:
+    """What ``p.rx.search(sent.text)`` finds."""
+    found = p.matches(sent.text, a.toks, a.low, a.starts, sent.t0, sent.t1, sent.start, first=True)
+    return found[0] if found else None
+
+
+def search_before(p: TokenPattern, a: Annotated, sent: Sentence, end: int) -> bool:
+    """Does ``p`` match in the sentence's text before offset ``end`` (an offset in the sentence)?"""
+    t1 = bisect.bisect_left(a.starts, sent.start + end, sent.t0, sent.t1)
+    return bool(p.matches(sent.text[:end], a.toks, a.low, a.starts, sent.t0, t1, sent.start, first=True))
 
 
 def find_triggers(a: Annotated, sent: Sentence, r: Rules) -> list[re.Match[str]]:
     """Engagement trigger matches in a sentence."""
-    return anchored(r.trigger_re, r.anchors, a, sent)
-
+    return in_sentence(r.triggers_p, a, sent)
 
 
 _NOMINAL_OK = re.compile(r"(?:^\s*(?:the\s+)?|\b(?:during|at|in|after|over)\s+(?:(?:an?|the|their|his|her)\s+)?(?:[\w-]+\s+){0,2}|'s\s*(?:[\w-]+\s+){0,2})$", re.I)
@@ -264,10 +265,11 @@ _BASE_FORM = re.compile(r"^(?:meet|hold|talk|speak|visit|call|have|exchange|sit|
 _MODAL = re.compile(r"\b(?:will|would|shall|could|may|might|should|to|scheduled|expected|plans?|planning|agreed|intends?|ready|hopes?)\b", re.I)
 
 
-def _planned_before(r: Rules, before: str, trigger: str) -> bool:
+def _planned_before(r: Rules, a: Annotated, sent: Sentence, at: int, trigger: str) -> bool:
     """Will the engagement happen (or did it not happen) rather than take place?"""
+    before = sent.text[:at]
     clause = re.split(r"[;:]|,\s*(?:and|but)\s", before)[-1]
-    if r.planned_before.search(before) and not re.search(r"\b(?:was|were|had|has|have)\s+(?:\w+\s+){0,2}$", before):
+    if search_before(r.planned_before, a, sent, at) and not re.search(r"\b(?:was|were|had|has|have)\s+(?:\w+\s+){0,2}$", before):
         return True
     return bool(_BASE_FORM.match(trigger) and _MODAL.search(clause))
 
@@ -314,11 +316,11 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             trig = r.triggers[key]  # type: ignore[index]
             start, end = sent.start + m.start(), sent.start + m.end()
             before = sent.text[: m.start()]
-            if trig.nominal and r.background.search(before):
+            if trig.nominal and search_before(r.background, a, sent, m.start()):
                 continue
             if trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
                 continue
-            is_planned = _planned_before(r, before, m.group(0))
+            is_planned = _planned_before(r, a, sent, m.start(), m.group(0))
             ments = [mi for mi in sent.mentions if _usable(d, mi, start, end)]
             subs, objs = _roles(d, sent, ments, start, end, trig, m.group(0))
             # "He met with A and B, and consulted with C": the second verb shares the subject
@@ -500,7 +502,7 @@ def _planned_visits(d: _Doc) -> list[PlannedEngagement]:
     a, g = d.ann, d.g
     out = []
     for sent in a.sentences:
-        for m in anchored(d.r.planned_visit_re, d.r.planned_anchors, a, sent):
+        for m in in_sentence(d.r.planned_visit_p, a, sent):
             start, end = sent.start + m.start(), sent.start + m.end()
             before = [mi for mi in sent.mentions if a.mentions[mi].end <= start + 2 and a.mentions[mi].entity is not None]
             if not before:
@@ -580,7 +582,7 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
             cand.own_date = True
             if dm.kind == "absolute" and dm.day_end and dm.day_end != dm.day and value:
                 cand.date, cand.precision = value, "day"
-    if d.r.continuation_re.search(sent.text):
+    if search_sentence(d.r.continuation_p, d.ann, sent):
         cand.continuation = True
     _place(d, sent, cand, cut)
     occ = _occasion(d, sent)
@@ -608,7 +610,7 @@ def _mode_words(text: str, mode: str) -> str:
 
 _HERE = re.compile(r"\b(?:met|meets|talks)\s+(?:\w+\s+)?(here)\b")
 _RELATIVE = re.compile(r",\s+(?:who|which|where)\b")
-_PLACE_RE = re.compile(r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?", re.I)
+_PLACE_P = TokenPattern([(None, r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?")], re.I)
 
 
 def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
@@ -616,7 +618,7 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
     a, g = d.ann, d.g
     inside = [(a.mentions[mi].start, a.mentions[mi].end) for mi in sent.mentions]
     best: tuple[str | None, str | None, Span | None] | None = None
-    for m in _PLACE_RE.finditer(sent.text):
+    for m in in_sentence(_PLACE_P, a, sent):
         pos = sent.start + m.end()
         if pos >= cut:
             break
@@ -655,12 +657,12 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
         best = (city, g.city_country.get(gazetteer.fold(city)),
                 Span(sent.start + here.start(1), sent.start + here.end(1), "here", "place:here+dateline"))
     if best is None:
-        nv = d.r.national_venue_re.search(sent.text)
+        nv = search_sentence(d.r.national_venue_p, d.ann, sent)
         if nv:
             best = (None, d.r.national_venues.get(gazetteer.fold(nv.group(1))),
                     Span(sent.start + nv.start(1), sent.start + nv.end(1), nv.group(1), "place:venue"))
     if best is None:
-        v = d.r.venue_re.search(sent.text)
+        v = search_sentence(d.r.venue_p, d.ann, sent)
         if v:
             venue_country = _venue_country(d, cand, v.group(0))
             if venue_country is not None:
@@ -716,7 +718,7 @@ def _occasion(d: _Doc, sent: Sentence) -> tuple[str, Span] | None:
 
 
 def _find_occasion(d: _Doc, sent: Sentence) -> tuple[str, Span] | None:
-    m = d.r.occasion_re.search(sent.text)
+    m = search_sentence(d.r.occasion_p, d.ann, sent)
     if not m:
         return None
     start = m.end()
@@ -957,7 +959,7 @@ def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:
 def _visit_context(d: _Doc) -> tuple[str | None, str | None, tuple | None]:
     """A dated visit ("On July 5, X visited Latvia") dates and places the meetings during it."""
     for sent in d.ann.sentences[:6]:
-        m = d.r.visit_re.search(sent.text)
+        m = search_sentence(d.r.visit_p, d.ann, sent)
         if not m:
             continue
         place = None
@@ -1109,7 +1111,7 @@ def _statements(d: _Doc, engagements: list[Engagement]) -> list[Statement]:
     for sent in a.sentences:
         if sent.headline or sent.caption:
             continue
-        hits = anchored(r.reporting_re, r.reporting_anchors, a, sent)
+        hits = in_sentence(r.reporting_p, a, sent)
         m = hits[0] if hits else None
         if not m:
             continue
@@ -1122,13 +1124,14 @@ def _statements(d: _Doc, engagements: list[Engagement]) -> list[Statement]:
     out: list[Statement] = []
     starts = {sent.index for sent, _, _ in found}
     for sent, speaker, verb in found:
-        end = sent.end
+        end, t_end = sent.end, sent.t1
         for nxt in a.sentences[sent.index + 1:]:
             if nxt.index in starts or "\n" in a.text[end:nxt.start]:
                 break
-            end = nxt.end
+            end, t_end = nxt.end, nxt.t1
         text = a.text[sent.start:end]
-        issues = tuple(dict.fromkeys(x.group(1) for x in r.issue_re.finditer(text)))
+        hits = r.issue_p.matches(text, a.toks, a.low, a.starts, sent.t0, t_end, sent.start)
+        issues = tuple(dict.fromkeys(x.group(1) for x in hits))
         out.append(Statement(speaker[0], speaker[1], verb, r.stances.get(verb.lower()), issues,
                              Span(sent.start, end, text, "statement:" + verb.lower())))
     return out
@@ -1166,7 +1169,8 @@ def _speaker(d: _Doc, sent: Sentence, m: re.Match, last: tuple | None) -> tuple[
 def _issues(d: _Doc) -> list[Issue]:
     out: list[Issue] = []
     seen = set()
-    for m in d.r.issue_re.finditer(d.doc.text):
+    a = d.ann
+    for m in d.r.issue_p.matches(a.text, a.toks, a.low, a.starts, 0, len(a.toks), 0):
         text = m.group(1)
         if text.lower() in seen:
             continue

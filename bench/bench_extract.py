@@ -12,7 +12,7 @@ The input is eval/dev.jsonl (beside the repository, in shared/eval) repeated wit
 suffixed, or, when that is absent, the repository's examples/ texts repeated. It is
 written to a temporary JSONL file and run the way ``readouts extract`` runs it:
 ``readouts.ingest.iter_inputs`` + ``readouts.pipeline.run``, each
-``readout.as_record()`` serialised to JSON and written to a file. Each measured run is
+``readout.as_json()`` written to a file. Each measured run is
 a fresh child process, so its peak RSS (``ru_maxrss``) is its own; a second run over
 twice as many documents shows whether memory grows with the input.
 """
@@ -115,7 +115,7 @@ def measure(input_path: Path, output_path: Path, jobs: int) -> dict:
     with output_path.open("w", encoding="utf-8") as out:
         for item in run(iter_inputs([str(input_path)], max_bytes=10_000_000), jobs=jobs):
             if isinstance(item, Result):
-                out.write(json.dumps(item.readout.as_record(), ensure_ascii=False) + "\n")
+                out.write(item.readout.as_json() + "\n")
                 written += 1
             else:
                 rejected += 1

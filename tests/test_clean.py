@@ -5,8 +5,10 @@ Every text here is written for these tests; the officials are invented.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
 from readouts.clean import clean
+from readouts.gazetteer import normalise
 from readouts.records import CleanDocument, RawDocument
 
 TITLE = "Kallas Meets with Norwegian Foreign Minister Strand"
@@ -314,3 +316,10 @@ def test_no_script_text(html):
     if html is SCRIPTED:
         for p in (P1, P2, P3):
             assert p in doc.text
+
+
+@given(st.text(alphabet=st.sampled_from("aZ 9'\"`’‘“”\xa0‐‑-é"), max_size=30))
+def test_normalise_maps_quotes_spaces_and_hyphens_keeping_the_length(text: str) -> None:
+    expected = text.translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "\xa0": " ",
+                                             "‐": "-", "‑": "-"}))
+    assert normalise(text) == expected and len(normalise(text)) == len(text)

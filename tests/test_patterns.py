@@ -104,3 +104,47 @@ def test_parts_keep_their_names_and_order() -> None:
     got = [(m.group(), m.lastgroup) for m in p.matches(text, ann.toks, ann.low, ann.starts, 0, len(ann.toks), 0)]
     assert got == [("met with", "long"), ("met", "short"), ("held", "other")]
 
+
+
+def _boilerplate_patterns() -> dict[str, TokenPattern]:
+    from readouts.clean import _rules
+
+    r = _rules()
+    return {"drop": r.drop, "drop_long": r.drop_long, "stop": r.stop}
+
+
+LINES = ["Home > China News > Diplomacy", "Print | E-mail | Share", "Suggest to a friend", "Copyright 2024 Ministry",
+         "Related stories", "Photo: Xinhua", "(Web editor: Li Ming)", "Foreign Minister Ana Lopes met Olav Berg.",
+         "", "email: press@example.org", "Source: MFA", "Back to top", "© All rights reserved.", "中文 | Contact us",
+         "ſource: x", "PRINT", "12 views", "Read more"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(LINES) | st.text(alphabet=st.sampled_from("aSpP >|:©(),.0中ſ"), max_size=25))
+def test_line_rules_match_as_their_plain_alternation(line: str) -> None:
+    for name, p in _boilerplate_patterns().items():
+        assert bool(p.fullmatch(line)) == bool(p.rx.fullmatch(line)), (name, line)
+        assert bool(p.match(line)) == bool(p.rx.match(line)), (name, line)
+
+
+DATE_WORDS = ["July", "26", ",", "2019", "on", "Monday", "(", "Mon", ")", "in", "November", "2024-11-18", "29-Oct-2022",
+              "07/10/2025", "3-5", "10th", "of", "January", "today", "yesterday", "last", "Sunday", "the", "same",
+              "day", "mid-", "May", "may", "٢٠", "Sept.", "9", "to", "12", "earlier", "this", "morning"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(DATE_WORDS), min_size=1, max_size=25))
+def test_date_forms_tried_by_first_character_match_the_whole_pattern(words: list[str]) -> None:
+    from readouts.dates import DATE_P, _matches, anchor_positions
+    from readouts.annotate import tokenise
+
+    text = " ".join(words)
+    toks, starts, _ends = tokenise(text)
+    positions = anchor_positions([t.lower() for t in toks], starts)
+    expected, done = [], 0
+    for pos in positions:
+        m = DATE_P.rx.match(text, pos) if pos >= done else None
+        if m:
+            expected.append((m.span(), m.lastgroup))
+            done = m.end()
+    assert [(m.span(), m.lastgroup) for m in _matches(text, positions)] == expected

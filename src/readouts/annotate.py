@@ -43,18 +43,25 @@ class Words:
     plural: frozenset[tuple[str, ...]]
     counterpart: frozenset[str]
     first_words: frozenset[str]  # words a plural or counterpart post starts with
+    starts: frozenset[str]  # lower-case words a mention may start with
+    stop_start: frozenset[str]  # capitalised words that do not start one
 
 
 @lru_cache(maxsize=1)
 def words() -> Words:
     data = tomllib.loads(resources.files("readouts.data").joinpath("posts.toml").read_text(encoding="utf-8"))
     plural = frozenset(gazetteer.tokens_of(w) for w in data["plural_heads"]["words"])
+    complement = frozenset(w.lower() for w in data["complement"]["words"])
+    stop = frozenset(w.lower() for w in data["stopwords"]["words"])
+    first_words = frozenset({p[0] for p in plural} | {w.lower().split()[0] for w in data["counterpart"]["words"]})
     return Words(
-        complement=frozenset(w.lower() for w in data["complement"]["words"]),
-        stop=frozenset(w.lower() for w in data["stopwords"]["words"]),
+        complement=complement,
+        stop=stop,
         plural=plural,
         counterpart=frozenset(w.lower() for w in data["counterpart"]["words"]),
-        first_words=frozenset({p[0] for p in plural} | {w.lower().split()[0] for w in data["counterpart"]["words"]}),
+        first_words=first_words,
+        starts=DETERMINERS | PRONOUNS | first_words,
+        stop_start=stop - complement,  # "State Senate President ...": portfolio words may start a post
     )
 
 
@@ -166,7 +173,7 @@ def tokenise(text: str) -> tuple[list[str], list[int], list[int]]:
 _Tag = tuple[tuple[int, list[Entry]], dict[str, tuple[int, list[Entry]]] | None]
 # Tags of a token n-gram, as the text writes it: the same words come back in document
 # after document ("Foreign Minister", "the United States"). Bounded: cleared when full.
-_TAG_CACHE: dict[tuple[str, ...], _Tag] = {}
+_TAG_CACHE: dict[str | tuple[str, ...], _Tag] = {}  # a token, or the tokens from it
 _TAG_CACHE_MAX = 50_000
 
 
@@ -182,7 +189,7 @@ def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int,
         if top > 1 and (i + 1 >= n_tok or low[i + 1] not in second.get(w, ())):
             top = 1  # no longer entry can start here
         top = min(top, n_tok - i)
-        key = tuple(toks[i:i + top])
+        key: str | tuple[str, ...] = toks[i] if top == 1 else tuple(toks[i:i + top])
         hit = cache.get(key)
         if hit is None:
             hit = _tag_at(g, low[i:i + top], toks[i:i + top])
@@ -650,8 +657,6 @@ class _Parser:
                 cn += self._more_posts(t_end + cn, t1, True)
                 t_end += cn
                 m.title = self._title_text(k if srule not in ("demonym", "possessive", "country") else k2, t_end, ccountry, host)
-                if srule in ("demonym", "possessive", "country") and scode:
-                    m.title = self._title_text(k2, t_end, ccountry, host)
                 m.country = scode or ccountry
                 m.country_rule = srule or ("of" if ccountry else None)
                 m.host, m.level, m.counterpart = host, level, counterpart
@@ -705,10 +710,12 @@ class _Parser:
         if t1 <= t0:
             return None
         text = self.a.span_text(t0, t1)
-        for code in (country, host):
-            if code:
-                text = _strip_state(text, code, self.g)
-        text = re.sub(r"\s*\([A-Z]{2,}\)\s*$", "", text)
+        if (country or host) and not _STATE_PREPOSITIONS.isdisjoint(self.a.low[t0:t1]):
+            for code in (country, host):
+                if code:
+                    text = _strip_state(text, code, self.g)
+        if text.endswith(")"):
+            text = _ACRONYM_TAIL_RE.sub("", text)
         return text.strip(" ,") or None
 
     def _title_state(self, m: Mention, t0: int, t1: int) -> None:
@@ -748,7 +755,8 @@ class _Parser:
 
 
 _STATE_TAIL_CACHE: dict[str, re.Pattern[str]] = {}
-_STARTS = DETERMINERS | PRONOUNS
+_STATE_PREPOSITIONS = frozenset({"of", "to", "in", "at"})  # what _strip_state's patterns begin with
+_ACRONYM_TAIL_RE = re.compile(r"\s*\([A-Z]{2,}\)$")
 
 
 def _strip_state(text: str, code: str, g: Gazetteer) -> str:
@@ -771,12 +779,11 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     ann.tags, ann.kinds = _tag(g, low, toks)
     ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
     parser = _Parser(ann, g, w)
-    starts_with = _STARTS | w.first_words
+    starts_with, stop = w.starts, w.stop_start
     kinds = ann.kinds
     # a mention starts with a gazetteer word, a capitalised word, a determiner, a pronoun or a number
-    stop = w.stop - w.complement  # "State Senate President ...": portfolio words may start a post
     candidates = [i for i, t in enumerate(toks) if kinds[i] is not None or low[i] in starts_with
-                  or (t[:1].isupper() and low[i] not in stop) or t.isdigit()]
+                  or (t[0].isupper() and low[i] not in stop) or t.isdigit()]
     c = 0
     for sent in ann.sentences:
         i = sent.t0

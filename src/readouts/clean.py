@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 
 from readouts import gazetteer
 from readouts.dates import DateMention, find_dates
+from readouts.patterns import TokenPattern
 from readouts.records import CleanDocument, RawDocument, Span, content_hash
 
 # A leading "date 2021-11-12" marker some captures put before the text.
@@ -41,17 +43,31 @@ DATELINE_RES = [
 DATELINE_PLACES = {"united nations": ("New York", "USA"), "un": ("New York", "USA")}
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The line rules of ``data/boilerplate.toml``, compiled."""
+
+    drop: TokenPattern  # the whole line matches one (fullmatch)
+    drop_long: TokenPattern  # a long line that opens like a footer (match)
+    stop: TokenPattern  # this line and the rest go (fullmatch)
+    strip: tuple[re.Pattern[str], ...]  # cut from the line (sub), one at a time
+    published_labels: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _rules() -> dict[str, list[re.Pattern[str]] | list[str]]:
+def _rules() -> _Rules:
     data = tomllib.loads(resources.files("readouts.data").joinpath("boilerplate.toml").read_text(encoding="utf-8"))
-    compiled: dict[str, list] = {}
-    for key in ("drop_line", "strip", "stop_line"):
-        compiled[key] = [re.compile(p, re.I) for p in data[key]]
-    compiled["drop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_line"]), re.I)]
-    compiled["stop_any"] = [re.compile("|".join(f"(?:{p})" for p in data["stop_line"]), re.I)]
-    compiled["drop_long"] = [re.compile("|".join(f"(?:{p})" for p in data["drop_long_line"]), re.I)]
-    compiled["published_labels"] = data["published_labels"]
-    return compiled
+
+    def alternation(key: str) -> TokenPattern:
+        return TokenPattern([(None, f"(?:{p})") for p in data[key]], re.I)
+
+    return _Rules(
+        drop=alternation("drop_line"),
+        drop_long=alternation("drop_long_line"),
+        stop=alternation("stop_line"),
+        strip=tuple(re.compile(p, re.I) for p in data["strip"]),
+        published_labels=frozenset(data["published_labels"]),
+    )
 
 
 def html_to_text(html: str) -> tuple[str, str | None, str | None]:
@@ -92,14 +108,14 @@ LONG_WORDS = 14
 
 def _is_boilerplate(line: str) -> bool:
     if (len(line) > LONG_LINE or line.count(" ") >= LONG_WORDS) and "   " not in line and "|" not in line:
-        return bool(_rules()["drop_long"][0].match(line))  # type: ignore[union-attr]
-    return bool(_rules()["drop_any"][0].fullmatch(line))  # type: ignore[union-attr]
+        return bool(_rules().drop_long.match(line))
+    return bool(_rules().drop.fullmatch(line))
 
 
 def _strip_inline(line: str) -> str:
     # one pattern at a time: an alternation of them searches several times slower
-    for rx in _rules()["strip"]:
-        line = rx.sub("", line)  # type: ignore[union-attr]
+    for rx in _rules().strip:
+        line = rx.sub("", line)
     return line.strip()
 
 
@@ -114,7 +130,7 @@ def _published_line(line: str, boilerplate: bool = False) -> DateMention | None:
         return found[0]
     rest = TIME_RE.sub(" ", line[: found[0].start] + " " + line[found[0].end :])
     rest = re.sub(r"[^\w\s]", " ", rest).lower()
-    labels = set(_rules()["published_labels"])  # type: ignore[arg-type]
+    labels = _rules().published_labels
     words = [w for w in rest.split() if w not in labels and not w.isdigit()]
     words = [w for w in words if w not in {"am", "pm", "local", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "press", "release", "archived", "content", "people", "s", "daily", "app", "news", "by", "staff"}]
     return found[0] if len(words) <= 3 else None
@@ -169,7 +185,7 @@ def clean(raw: RawDocument) -> CleanDocument:
             if kept and kept[-1] != "":
                 kept.append("")
             continue
-        if rules["stop_any"][0].fullmatch(line):  # type: ignore[union-attr]
+        if rules.stop.fullmatch(line):
             removed.append(line)
             break
         stripped = raw_line.strip()

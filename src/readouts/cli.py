@@ -92,7 +92,7 @@ def extract(inputs: tuple[str, ...], output: str, jobs: int, max_size: float, pr
         stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000)), jobs=jobs)
         for item in _progress(stream, progress, "extracting"):
             if isinstance(item, Result):
-                out.write(json.dumps(item.readout.as_record(), ensure_ascii=False) + "\n")
+                out.write(item.readout.as_json() + "\n")
                 written += 1
             else:
                 _report(item)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from readouts.patterns import TokenPattern
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
@@ -48,7 +50,8 @@ _PATTERNS = [
     ("same_day", r"(?i:\b(?P<same>(?:on )?the same day|on that day)\b)"),
     ("year", rf"(?i:\bin\s+(?P<yr>{_YEAR})\b)"),
 ]
-DATE_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))
+DATE_P = TokenPattern([(name, pat) for name, pat in _PATTERNS])
+DATE_RE = DATE_P.rx
 # Where a date expression can start: a digit, "(", or a word that begins one. Matching the
 # full pattern only there is several times faster than scanning every position.
 _ANCHOR_RE = re.compile(
@@ -117,7 +120,8 @@ def _matches(text: str, positions: list[int] | None = None) -> list[re.Match[str
     for pos in positions:
         if pos < done:
             continue
-        m = DATE_RE.match(text, pos)
+        rx = DATE_P.at(text[pos])  # only the forms that can begin with this character
+        m = rx.match(text, pos) if rx is not None else None
         if m:
             out.append(m)
             done = m.end()

@@ -22,8 +22,11 @@ except ImportError:  # pragma: no cover - another Python: every pattern falls ba
     _parser = None
 
 
+DIGIT = "\\d"  # stands for every character that \d matches (str.isdecimal)
+
+
 def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+    return ch == DIGIT or ch.isalnum() or ch == "_"
 
 
 def _case_variants(ch: str) -> set[str]:
@@ -46,7 +49,9 @@ def _charset(items: Any, icase: bool) -> set[str]:
         elif op is _c.RANGE and av[1] - av[0] < 256:
             for code in range(av[0], av[1] + 1):
                 out |= _case_variants(chr(code)) if icase else {chr(code)}
-        else:  # NEGATE, CATEGORY (\w, \d ...), a wide range
+        elif op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+            out.add(DIGIT)
+        else:  # NEGATE, other categories (\w, \s ...), a wide range
             raise _Unknown
     return out
 
@@ -117,39 +122,55 @@ def first_chars(pattern: str, flags: int = 0) -> tuple[frozenset[str] | None, bo
 
 
 class TokenPattern:
-    """An alternation of named parts, tried only at token starts that can begin a match.
+    """An alternation of named parts, tried only where a match can begin, with only the
+    parts that can begin with the character there.
 
     ``parts`` are ``(group name, pattern)``; the whole pattern is their alternation with
     each part in a named group (or the pattern as given when ``name`` is None), so
     ``match.lastgroup`` names the part that matched. ``words``, when given, are the
     lower-cased tokens a match can begin with (the caller's promise, kept in the data
-    files and checked by the tests); without them every part must begin a token.
-    At each tried token only the parts that can begin with its first character are tried.
+    files and checked by the tests); without them every part must begin a token for
+    ``matches`` to skip the other positions. The alternation for each first character is
+    compiled when that character is first met.
     """
 
     def __init__(self, parts: list[tuple[str | None, str]], flags: int = 0, words: frozenset[str] | None = None) -> None:
-        sources = [f"(?P<{name}>{p})" if name else p for name, p in parts]
-        self.rx = re.compile("|".join(sources), flags)
+        self._sources = [f"(?P<{name}>{p})" if name else p for name, p in parts]
+        self._flags = flags
+        self.rx = re.compile("|".join(self._sources), flags)
         self.words = words
-        firsts = [first_chars(src, flags) for src in sources]
+        self._firsts = [first_chars(src, flags)[0] for src in self._sources]
         # without a promise of words, a part that may begin inside a word needs the plain scan
-        self.scan = words is not None or all(aligned for _, aligned in firsts)
-        self._by_char: dict[str, re.Pattern[str]] = {}
-        self._other: re.Pattern[str] | None = None  # for characters no part names
-        if not self.scan:
-            return
-        compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self.scan = words is not None or all(first_chars(src, flags)[1] for src in self._sources)
+        self._by_char: dict[str, re.Pattern[str] | None] = {}
+        self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
 
-        def alternation(keep: tuple[int, ...]) -> re.Pattern[str]:
-            if keep not in compiled:
-                compiled[keep] = self.rx if len(keep) == len(sources) else re.compile("|".join(sources[k] for k in keep), flags)
-            return compiled[keep]
+    def at(self, ch: str) -> re.Pattern[str] | None:
+        """The alternation of the parts that can begin with ``ch`` (None: no part can)."""
+        if ch in self._by_char:
+            return self._by_char[ch]
+        digit = ch.isdecimal()
+        keep = tuple(k for k, chars in enumerate(self._firsts)
+                     if chars is None or ch in chars or (digit and DIGIT in chars))
+        rx: re.Pattern[str] | None = None
+        if keep:
+            rx = self._compiled.get(keep)
+            if rx is None:
+                rx = self.rx if len(keep) == len(self._sources) else re.compile(
+                    "|".join(self._sources[k] for k in keep), self._flags)
+                self._compiled[keep] = rx
+        self._by_char[ch] = rx
+        return rx
 
-        unknown = tuple(k for k, (chars, _) in enumerate(firsts) if chars is None)
-        named = sorted({ch for chars, _ in firsts if chars is not None for ch in chars})
-        for ch in named:
-            self._by_char[ch] = alternation(tuple(k for k, (chars, _) in enumerate(firsts) if chars is None or ch in chars))
-        self._other = alternation(unknown) if unknown else None
+    def match(self, text: str) -> re.Match[str] | None:
+        """``rx.match(text)``."""
+        rx = self.at(text[0]) if text else self.rx
+        return rx.match(text) if rx is not None else None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        """``rx.fullmatch(text)``."""
+        rx = self.at(text[0]) if text else self.rx
+        return rx.fullmatch(text) if rx is not None else None
 
     def matches(self, text: str, toks: list[str], low: list[str], starts: list[int], t0: int, t1: int, base: int,
                 first: bool = False) -> list[re.Match[str]]:
@@ -164,12 +185,13 @@ class TokenPattern:
                 return [m] if m else []
             return list(self.rx.finditer(text))
         out: list[re.Match[str]] = []
-        by_char, other, words = self._by_char, self._other, self.words
+        by_char, words = self._by_char, self.words
         done = 0
         for i in range(t0, t1):
             if words is not None and low[i] not in words:
                 continue
-            rx = by_char.get(toks[i][0], other)
+            ch = toks[i][0]
+            rx = by_char[ch] if ch in by_char else self.at(ch)
             if rx is None:
                 continue
             pos = starts[i] - base

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping, TypeVar
 
@@ -276,3 +277,11 @@ class Readout(Record):
         full = self.as_dict()
         out["details"] = {k: v for k, v in full.items() if k not in ("id", "is_readout")}
         return out
+
+    def as_json(self) -> str:
+        """``as_record`` as one line of JSON (what ``readouts extract`` writes)."""
+        return _JSON.encode(self.as_record())
+
+
+# records are trees of plain values: no cycles to look for
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)

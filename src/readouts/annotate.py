@@ -16,6 +16,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, cast
 from importlib import resources
 
 from readouts import gazetteer
@@ -173,31 +174,37 @@ def tokenise(text: str) -> tuple[list[str], list[int], list[int]]:
 _Tag = tuple[tuple[int, list[Entry]], dict[str, tuple[int, list[Entry]]] | None]
 # Tags of a token n-gram, as the text writes it: the same words come back in document
 # after document ("Foreign Minister", "the United States"). Bounded: cleared when full.
-_TAG_CACHE: dict[str | tuple[str, ...], _Tag] = {}  # a token, or the tokens from it
+# Values are kept as plain Python objects (Any): the compiled code then stores them in
+# the per-token lists as they are, without rebuilding tuples for each token.
+_TAG_CACHE: dict[Any, Any] = {}  # a token, or the tokens from it -> _Tag
 _TAG_CACHE_MAX = 50_000
 
 
 def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int, list[Entry]]], list[dict[str, tuple[int, list[Entry]]] | None]]:
     """Per token: the longest gazetteer match, and the longest match of each kind."""
     n_tok = len(low)
-    longest: list[tuple[int, list[Entry]]] = [_NO_TAG] * n_tok
-    by_kind: list[dict[str, tuple[int, list[Entry]]] | None] = [None] * n_tok
+    longest: list[Any] = [_NO_TAG] * n_tok
+    by_kind: list[Any] = [None] * n_tok
     max_len, second, cache = g.max_len, g.second, _TAG_CACHE
-    for i in [i for i, w in enumerate(low) if w in max_len]:
+    for i in range(n_tok):
         w = low[i]
-        top = max_len[w]
-        if top > 1 and (i + 1 >= n_tok or low[i + 1] not in second.get(w, ())):
+        top = max_len.get(w, 0)
+        if not top:
+            continue
+        if top > 1 and (i + 1 >= n_tok or w not in second or low[i + 1] not in second[w]):
             top = 1  # no longer entry can start here
-        top = min(top, n_tok - i)
-        key: str | tuple[str, ...] = toks[i] if top == 1 else tuple(toks[i:i + top])
-        hit = cache.get(key)
+        if top > n_tok - i:
+            top = n_tok - i
+        key: Any = toks[i] if top == 1 else tuple(toks[i:i + top])
+        hit: Any = cache.get(key)
         if hit is None:
             hit = _tag_at(g, low[i:i + top], toks[i:i + top])
             if len(cache) >= _TAG_CACHE_MAX:
                 cache.clear()
             cache[key] = hit
-        longest[i], by_kind[i] = hit
-    return longest, by_kind
+        longest[i] = hit[0]
+        by_kind[i] = hit[1]
+    return cast("list[tuple[int, list[Entry]]]", longest), cast("list[dict[str, tuple[int, list[Entry]]] | None]", by_kind)
 
 
 def _tag_at(g: Gazetteer, low: list[str], toks: list[str]) -> _Tag:

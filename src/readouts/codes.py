@@ -14,7 +14,6 @@ The codes are data (``data/codebook.toml``, validated on load); this module deci
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass
@@ -223,10 +222,10 @@ def code_readout(readout: Readout) -> Readout:
     engagements = []
     for eng in readout.engagements:
         visitor, host = direction(eng)
-        eng = dataclasses.replace(eng, visitor=visitor, host=host)
-        engagements.append(dataclasses.replace(eng, codes=code_engagement(eng)))
-    planned = tuple(dataclasses.replace(p, codes=code_planned(p)) for p in readout.planned)
-    return dataclasses.replace(readout, engagements=tuple(engagements), planned=planned)
+        eng = eng.replace(visitor=visitor, host=host)
+        engagements.append(eng.replace(codes=code_engagement(eng)))
+    planned = tuple(p.replace(codes=code_planned(p)) for p in readout.planned)
+    return readout.replace(engagements=tuple(engagements), planned=planned)
 
 
 __all__ = [

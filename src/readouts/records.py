@@ -27,6 +27,12 @@ class Record:
         """Plain dicts and lists all the way down (faster than ``dataclasses.asdict``)."""
         return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
+    def replace(self: T, **changes: Any) -> T:
+        """A copy with these fields changed (``dataclasses.replace``, with the field names cached)."""
+        values = {name: getattr(self, name) for name in _field_names(type(self))}
+        values.update(changes)
+        return type(self)(**values)
+
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         # by the constructor: also right for the compiled (mypyc) classes, whose frozen
         # fields refuse the attribute setting that pickle's default would do

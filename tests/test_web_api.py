@@ -10,14 +10,12 @@ import pytest
 pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 
-from web_server import IMG, SCRIPT, Server, build_database  # noqa: E402
+from web_server import IMG, SCRIPT, serving  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db = build_database(tmp_path_factory.mktemp("web"))
-    with Server(db) as srv:
-        srv.db = db
+    with serving(tmp_path_factory.mktemp("web")) as srv:
         yield srv
 
 

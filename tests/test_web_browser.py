@@ -17,7 +17,7 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 pytest.importorskip("fastapi")
 
-from web_server import IMG, SCRIPT, Server, build_database  # noqa: E402
+from web_server import IMG, SCRIPT, serving  # noqa: E402
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,9 +26,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db = build_database(tmp_path_factory.mktemp("webui"))
-    with Server(db) as srv:
-        srv.db = db
+    with serving(tmp_path_factory.mktemp("webui")) as srv:
         yield srv
 
 

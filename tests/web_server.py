@@ -9,6 +9,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -86,3 +88,12 @@ class Server:
     def __exit__(self, *exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+@contextmanager
+def serving(tmp: Path) -> Iterator[Server]:
+    """A server over a database built in ``tmp``; ``server.db`` is the database's path."""
+    db = build_database(tmp)
+    with Server(db) as srv:
+        srv.db = db  # type: ignore[attr-defined]
+        yield srv

@@ -51,7 +51,6 @@ _PATTERNS = [
     ("year", rf"(?i:\bin\s+(?P<yr>{_YEAR})\b)"),
 ]
 DATE_P = TokenPattern([(name, pat) for name, pat in _PATTERNS])
-DATE_RE = DATE_P.rx
 # Where a date expression can start: a digit, "(", or a word that begins one. Matching the
 # full pattern only there is several times faster than scanning every position.
 _ANCHOR_RE = re.compile(
@@ -112,7 +111,7 @@ def anchor_positions(tokens: list[str], starts: list[int]) -> list[int]:
 
 
 def _matches(text: str, positions: list[int] | None = None) -> list[re.Match[str]]:
-    """What ``DATE_RE.finditer`` finds, tried only at anchor positions."""
+    """What ``DATE_P.rx.finditer`` finds, tried only at anchor positions."""
     out = []
     done = 0
     if positions is None:

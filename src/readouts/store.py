@@ -37,6 +37,8 @@ __all__ = [
     "UnknownDocument",
     "UnknownEngagement",
     "document_key",
+    "engagement_conditions",
+    "first_day",
     "is_valid_date",
 ]
 
@@ -204,7 +206,7 @@ def is_valid_date(value: str) -> bool:
         return False
 
 
-def _first_day(value: str | None) -> str | None:
+def first_day(value: str | None) -> str | None:
     """A (partial) ISO date as the first day of its period: 2019-07 -> 2019-07-01."""
     if not value:
         return None
@@ -212,6 +214,38 @@ def _first_day(value: str | None) -> str | None:
     while len(parts) < 3:
         parts.append("01")
     return "-".join(parts[:3])
+
+
+def engagement_conditions(countries: Iterable[str] = (), since: str | None = None, until: str | None = None,
+                          mode: str | None = None, text: str | None = None) -> tuple[list[str], list[Any]]:
+    """SQL conditions on engagements ``e`` (joined to their documents ``d``), with their
+    parameters: the filters the store's queries and the web UI share.
+
+    Every listed country is among the participants; ``since`` / ``until`` bound the first day
+    of the engagement's date (``until`` covers its whole period); ``text`` is an FTS5 query.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for country in dict.fromkeys(countries):  # dedupe, keep order
+        clauses.append(
+            "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
+            " AND p.country = ? COLLATE NOCASE)"
+        )
+        params.append(country)
+    if since:
+        clauses.append("e.date_start >= ?")
+        params.append(first_day(since))
+    if until:
+        # '~' sorts after '-' and digits: every date within the period is <= until + '~'.
+        clauses.append("e.date_start <= ?")
+        params.append(until + "~")
+    if mode:
+        clauses.append("e.mode = ?")
+        params.append(mode)
+    if text is not None:
+        clauses.append("d.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+        params.append(text)
+    return clauses, params
 
 
 def document_key(result: Result) -> str:
@@ -455,7 +489,7 @@ class Store:
                     """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
                            date_precision, mode, location_city, location_country, occasion, json)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (engagement_id, key, ordinal, engagement.date, _first_day(engagement.date),
+                    (engagement_id, key, ordinal, engagement.date, first_day(engagement.date),
                      engagement.date_precision, engagement.mode, engagement.location.city,
                      engagement.location.country, engagement.occasion,
                      json.dumps(engagement.as_dict(), ensure_ascii=False)),
@@ -471,7 +505,7 @@ class Store:
                         key,
                         ordinal,
                         engagement.date,
-                        _first_day(engagement.date),
+                        first_day(engagement.date),
                         engagement.date_precision,
                         engagement.mode,
                         engagement.location.city,
@@ -890,14 +924,8 @@ class Store:
 
     @staticmethod
     def _where(filters: QueryFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = ["1"]
-        params: list[Any] = []
-        for country in dict.fromkeys(filters.countries):  # dedupe, keep order
-            clauses.append(
-                "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
-                " AND p.country = ? COLLATE NOCASE)"
-            )
-            params.append(country)
+        clauses, params = engagement_conditions(filters.countries, filters.since, filters.until, filters.mode,
+                                                filters.text)
         if not filters.include_copies:
             clauses.append("d.is_canonical = 1")
         if filters.actor:
@@ -919,20 +947,7 @@ class Store:
                 "(e.occasion_series = ? COLLATE NOCASE OR e.occasion_series = ? COLLATE NOCASE)"
             )
             params.extend([series[0], series[-1]])
-        if filters.since:
-            clauses.append("e.date_start >= ?")
-            params.append(_first_day(filters.since))
-        if filters.until:
-            # '~' sorts after '-' and digits: every date within the period is <= until + '~'.
-            clauses.append("e.date_start <= ?")
-            params.append(filters.until + "~")
-        if filters.mode:
-            clauses.append("e.mode = ?")
-            params.append(filters.mode)
-        if filters.text is not None:
-            clauses.append("d.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-            params.append(filters.text)
-        return " AND ".join(clauses), params
+        return " AND ".join(clauses) or "1", params
 
     def counts(self) -> dict[str, int]:
         """How many documents, readouts, engagements, participants and rejections are stored."""

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from readouts import __version__
 from readouts.export import CSV_COLUMNS, format_participants, row_countries
 from readouts.records import MODES
+from readouts.store import first_day, is_valid_date
 from readouts.web import queries as q
 
 HERE = Path(__file__).parent
@@ -67,7 +68,7 @@ def _iso3(value: str, what: str = "country") -> str:
 def _date(value: str | None, what: str) -> str | None:
     if value in (None, ""):
         return None
-    if not q.is_valid_date(value):
+    if not is_valid_date(value):
         raise _error(422, f"{what}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     return value
 
@@ -87,7 +88,7 @@ def get_filters(
         raise _error(422, f"mode: {mode!r} is not one of {', '.join(MODES)}")
     countries = tuple(dict.fromkeys(_iso3(c) for c in country if c.strip()))
     s, u = _date(since, "since"), _date(until, "until")
-    if s and u and q.first_day(s) > u + "~":
+    if s and u and first_day(s) > u + "~":  # type: ignore[operator]
         raise _error(422, f"since ({s}) is after until ({u})")
     return q.Filters(countries=countries, actor=actor or None, mode=mode or None, since=s, until=u,
                      occasion=occasion or None, text=(q_ or "").strip() or None,

@@ -12,15 +12,14 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from readouts.records import MODES
+from readouts.store import engagement_conditions
 
 ISO3 = re.compile(r"[A-Z]{3}")
-_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 LEVELS = ("head of state/government", "foreign minister", "other")
 _HEAD = re.compile(
@@ -39,22 +38,6 @@ _FOREIGN = re.compile(
 
 class NotFound(LookupError):
     """No row with that id."""
-
-
-def is_valid_date(value: str) -> bool:
-    if not _DATE.fullmatch(value):
-        return False
-    try:
-        return len(value) < 10 or bool(date.fromisoformat(value))
-    except ValueError:
-        return False
-
-
-def first_day(value: str) -> str:
-    parts = value.split("-")
-    while len(parts) < 3:
-        parts.append("01")
-    return "-".join(parts[:3])
 
 
 def level_of_title(title: str | None) -> str:
@@ -115,29 +98,13 @@ class Filters:
     canonical_column: bool = False  # set by ``prepare``: the store has documents.is_canonical
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses: list[str] = ["1"]
-        params: list[Any] = []
-        for country in dict.fromkeys(self.countries):
-            clauses.append(
-                "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
-                " AND p.country = ? COLLATE NOCASE)"
-            )
-            params.append(country)
+        clauses, params = engagement_conditions(self.countries, self.since, self.until, self.mode, self.text or None)
         if self.actor:
             clauses.append(
                 "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
                 " AND instr(p.name_fold, ?) > 0)"
             )
             params.append(self.actor.casefold())
-        if self.since:
-            clauses.append("e.date_start >= ?")
-            params.append(first_day(self.since))
-        if self.until:
-            clauses.append("e.date_start <= ?")
-            params.append(self.until + "~")
-        if self.mode:
-            clauses.append("e.mode = ?")
-            params.append(self.mode)
         if self.occasion:
             clauses.append("e.occasion = ?")
             params.append(self.occasion)
@@ -146,10 +113,7 @@ class Filters:
         if self.ids is not None:
             clauses.append("e.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(self.ids)))
-        if self.text:
-            clauses.append("d.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-            params.append(self.text)
-        return " AND ".join(clauses), params
+        return " AND ".join(clauses) or "1", params
 
     def as_dict(self) -> dict[str, Any]:
         return {"country": list(self.countries), "actor": self.actor, "mode": self.mode, "since": self.since,

@@ -501,9 +501,13 @@ class _Parser:
             if words_seen and tok == "'" and a.starts[j] == a.ends[j - 1] and j + 1 < t1 and a.low[j + 1] in PARTICLES:
                 j += 1  # "Mohammed Shia' al-Sudani"
                 continue
-            if words_seen and a.low[j] in PARTICLES and j + 1 < t1 and (a.toks[j + 1][:1].isupper() or a.toks[j + 1] == "-"):
-                j += 1
-                continue
+            if words_seen and a.low[j] in PARTICLES:
+                k = j + 1
+                while k < t1 and k < j + 3 and a.low[k] in PARTICLES and a.toks[k][:1].islower():
+                    k += 1  # "Juan Ramón de la Fuente", "Ursula von der Leyen"
+                if k < t1 and (a.toks[k][:1].isupper() or a.toks[k] == "-") and k > j:
+                    j = k
+                    continue
             break
         # trailing particles or joiners do not end a name
         while j > i and (a.low[j - 1] in PARTICLES or a.toks[j - 1] in ("-", "'")):

@@ -101,6 +101,34 @@ def extract(inputs: tuple[str, ...], output: str, jobs: int, max_size: float, pr
     sys.exit(EXIT_REJECTED if rejected else 0)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]),
+              help="text for reading; json: one object per document.")
+@max_size_option
+def explain(inputs: tuple[str, ...], fmt: str, max_size: float) -> None:
+    """Show why each document of INPUTS gave the engagements it gave.
+
+    Per sentence: the people and engagement predicates found; every candidate engagement
+    and whether it was kept, merged or dropped, with the rule that decided; and why the
+    document is or is not a readout.
+    """
+    from readouts.clean import clean
+    from readouts.explain import as_text, explain as explain_doc
+    from readouts.ingest import iter_inputs
+    from readouts.records import IngestError
+
+    rejected = 0
+    for item in iter_inputs(inputs, max_bytes=int(max_size * 1_000_000)):
+        if isinstance(item, IngestError):
+            _report(item)
+            rejected += 1
+            continue
+        x = explain_doc(clean(item))
+        click.echo(json.dumps(x, ensure_ascii=False) if fmt == "json" else as_text(x))
+    sys.exit(EXIT_REJECTED if rejected else 0)
+
+
 @main.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.argument("predicted", type=click.Path(exists=True, dir_okay=False))

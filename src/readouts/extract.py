@@ -23,11 +23,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from readouts import gazetteer
+from readouts import gazetteer, predicates
 from readouts.codes import code_readout
 from readouts.annotate import Annotated, Mention, Sentence, annotate
 from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso, resolve
 from readouts.patterns import TokenPattern
+from readouts.predicates import Trigger
 from readouts.records import (
     CleanDocument,
     Engagement,
@@ -42,15 +43,6 @@ from readouts.records import (
 )
 
 IN_PERSON = frozenset({"meeting", "talks"})
-
-
-@dataclass(frozen=True)
-class Trigger:
-    name: str
-    mode: str
-    shape: str
-    strength: int
-    nominal: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,13 +74,9 @@ def _load_toml(name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    data = _load_toml("triggers.toml")
-    triggers = {}
-    parts: list[tuple[str | None, str]] = []
-    for n, t in enumerate(data["trigger"]):
-        key = f"t{n}"
-        triggers[key] = Trigger(t["name"], t["mode"], t["shape"], int(t["strength"]), bool(t.get("nominal")))
-        parts.append((key, t["pattern"]))
+    lexicon, data = predicates.load()
+    triggers = {f"t{n}": t for n, t in enumerate(lexicon.triggers)}
+    parts: list[tuple[str | None, str]] = [(f"t{n}", p) for n, p in enumerate(lexicon.patterns)]
     st = _load_toml("statements.toml")
     stances = {}
     verb_alts = []
@@ -98,7 +86,7 @@ def rules() -> Rules:
             verb_alts.append(re.escape(v).replace(r"\ ", r"\s+"))
     verb_alts.sort(key=len, reverse=True)
     return Rules(
-        triggers_p=TokenPattern(parts, re.I, words=frozenset(w.lower() for w in data["anchors"]["words"])),
+        triggers_p=TokenPattern(parts, re.I, words=lexicon.anchors),
         triggers=triggers,
         planned_before=_one(data["planned"]["before"], re.I),
         background=_one(data["planned"]["background"], re.I),
@@ -149,6 +137,7 @@ class Candidate:
     caption: bool = False
     headline: bool = False
     seen: list = field(default_factory=list)
+    id: int = 0  # its place among the document's candidates (for explanations)
 
 
 class _Doc:
@@ -167,6 +156,13 @@ class _Doc:
         self._year_known = bool(doc.published)
         self.states = self._state_counts()
         self.occasions: dict[int, tuple[str, Span] | None] = {}
+        self.trace: list[dict[str, Any]] | None = None  # decisions, when explaining
+
+    def note(self, step: str, rule: str, **info: Any) -> None:
+        """Record a decision and the rule that made it (only when explaining)."""
+        if self.trace is not None:
+            info["step"], info["rule"] = step, rule
+            self.trace.append(info)
 
     @property
     def reference_year(self) -> int | None:
@@ -201,12 +197,38 @@ class _Doc:
 # ---------------------------------------------------------------------------------------
 def extract(doc: CleanDocument) -> Readout:
     """Everything a readout says: engagements, statements, issues, third parties, plans."""
+    return _extract(_Doc(doc))
+
+
+def extract_traced(doc: CleanDocument) -> tuple[Readout, Annotated, list[dict[str, Any]]]:
+    """The readout, the annotated text and every decision taken on the way (``readouts explain``)."""
     d = _Doc(doc)
+    d.trace = []
+    return _extract(d), d.ann, d.trace
+
+
+# states a participant is given by inference, not by the text (extraction's own guesses)
+_INFERRED = frozenset({"dyad", "same side", "envoy's host", "receives an envoy at home", "hosts at home"})
+
+
+def _extract(d: _Doc) -> Readout:
+    doc = d.doc
     cands, planned = _candidates(d)
     planned = _dedupe_planned(planned + _planned_visits(d))
     engagements = _merge(d, cands)
-    engagements = [e for e in engagements if len(e.participants) >= 2]
+    kept = []
+    for e in engagements:
+        states = {p.country if p.country_rule not in _INFERRED else None for p in e.participants}
+        if len(e.participants) < 2:
+            d.note("filter", "dropped: fewer than two participants", trigger=e.trigger.as_dict() if e.trigger else None)
+        elif len(states) == 1 and None not in states:
+            d.note("filter", "dropped: every participant of one state (a domestic meeting)",
+                   trigger=e.trigger.as_dict() if e.trigger else None)
+        else:
+            kept.append(e)
+    engagements = kept
     is_readout, reason = _is_readout(d, engagements)
+    d.note("readout", reason, is_readout=is_readout)
     if not is_readout:
         engagements = []
     participants = {p.name for e in engagements for p in e.participants if p.name}
@@ -316,9 +338,12 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             trig = r.triggers[key]  # type: ignore[index]
             start, end = sent.start + m.start(), sent.start + m.end()
             before = sent.text[: m.start()]
+            where = {"sentence": sent.index, "trigger": trig.name, "text": m.group(0), "start": start, "end": end}
             if trig.nominal and search_before(r.background, a, sent, m.start()):
+                d.note("trigger", "dropped: background mention of an engagement", **where)
                 continue
             if trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
+                d.note("trigger", "dropped: a noun that does not report an engagement here", **where)
                 continue
             is_planned = _planned_before(r, a, sent, m.start(), m.group(0))
             ments = [mi for mi in sent.mentions if _usable(d, mi, start, end)]
@@ -338,23 +363,27 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 subs, objs, together = subs[:1], subs[1:], True
             if trig.shape == "plural":
                 if len(subs) < 2:
+                    d.note("trigger", "dropped: fewer than two participants before a plural predicate", **where)
                     continue
                 subs, objs, together = subs[:1], subs[1:], True
             if not subs or not objs:
+                d.note("trigger", "dropped: no " + ("subject" if not subs else "counterpart") + " found", **where)
                 continue
             resolved = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
             subs = [x for x in resolved if x is not None]
             if not subs:
+                d.note("trigger", "dropped: a pronoun with no antecedent", **where)
                 continue
             span = Span(start, end, m.group(0), f"trigger:{trig.name}")
             last = objs[-1][0] if isinstance(objs[-1], tuple) else objs[-1]
             prev_trigger = (a.mentions[last].end, subs)
             if is_planned:
                 planned.append(_planned(d, sent, subs + objs, trig.mode, span))
+                d.note("trigger", "planned: a modal or future cue before the predicate", **where)
                 continue
             between = m.group(0).lower().endswith("between") or together
             groups = [objs] if between else _split_objects(d, objs, sent)
-            if re.search(r"\b(?:meetings|talks|calls)\s+with\b", m.group(0), re.I):
+            if trig.several and re.search(r"\b(?:meetings|talks|consultations|calls)\b", m.group(0), re.I):
                 # "held bilateral meetings with the heads of government of ...": several, unnamed
                 groups = [g for g in groups if not (len(g) == 1 and not isinstance(g[0], tuple)
                                                     and a.mentions[g[0]].plural and not a.mentions[g[0]].countries)]
@@ -363,13 +392,18 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 if len(keys) < 2:
                     continue
                 mode = _mode_words(sent.text[m.start():], trig.mode)
-                cand = Candidate(frozenset(keys), parts, mode, trig.strength, sent.index, span, subjects=tuple(_keys(d, subs)[0]))
-                cand.vague = trig.name == "spoke"
+                cand = Candidate(frozenset(keys), parts, mode, trig.strength, sent.index, span, subjects=tuple(_keys(d, subs)[0]),
+                                 id=len(out))
+                cand.vague = trig.vague
                 cand.headline, cand.caption = sent.headline, sent.caption
                 if len(groups) > 1 and trig.strength >= 3:
                     cand.strength -= 0.5
                 _date_place(d, sent, cand, m.start())
                 out.append(cand)
+                if d.trace is not None:
+                    d.note("candidate", "kept: " + trig.shape + " predicate with its participants", id=cand.id, mode=mode,
+                           participants=[_part_text(d, k, p) for k, p in parts.items()], date=cand.date,
+                           place=[cand.city, cand.country], occasion=cand.occasion, **where)
             e = d.ann.mentions[subs[0]].entity
             if e is not None:
                 seen_subject = e
@@ -385,7 +419,15 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|accompanied by|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
 _JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
 _OBJ_GAP = re.compile(r"^[\s,]*(?:(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
+_DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
+# between a subject and its predicate: another clause ("X said ...", "a luncheon that was hosted by")
+_NOT_SUBJECT = re.compile(r"\b(?:said|says|told|noted|added|stated|announced|according)\b|\b(?:that|which)\s+(?:was|were|is|are|has|had)\b", re.I)
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
+
+
+_FRONTED = re.compile(r"\s*(?:During|At|In|Over|Throughout)\s+(?:the|a|an|their|his|her)\b", re.I)
+_BE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+|also\s+)?$", re.I)
+_BY_AFTER = re.compile(r"\s*by\b", re.I)
 
 
 def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig, text: str) -> tuple[list[int], list[int]]:
@@ -394,14 +436,23 @@ def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig
     after = [mi for mi in ments if a.mentions[mi].start >= end]
     if trig.shape == "plural":
         return _coordinated_back(d, before, start), []
-    if trig.shape == "passive":
+    if trig.shape == "passive" or (trig.direct and _BE_BEFORE.search(a.text, 0, start) and _BY_AFTER.match(a.text, end)):
+        # "Y was received by X", and any verb of the lexicon in the passive: "Y was hosted by X"
         return _chain(d, after, end), _coordinated_back(d, before, start)
     if text.lower().endswith("between"):
         chain = _chain(d, after, end)
         return chain[:1], chain[1:]
     inner = [mi for mi in ments if start <= a.mentions[mi].start < end and a.mentions[mi].pronoun]
     subs = inner[:1] or _coordinated_back(d, before, start)  # "the discussions he had with Y"
-    objs = _chain(d, after, end)
+    objs = _chain(d, after, end, trig.direct)
+    if not subs and objs and trig.nominal and _FRONTED.match(a.text, sent.start, start):
+        # "During the meeting with Y, X said ...": the subject follows the fronted phrase,
+        # after the first bare comma (the object chain may have run on into it)
+        chain = objs + [mi for mi in after if a.mentions[mi].start >= a.mentions[objs[-1]].end][:1]
+        for k in range(1, len(chain)):
+            gap = a.text[a.mentions[chain[k - 1]].end:a.mentions[chain[k]].start]
+            if re.fullmatch(r"\s*,\s*(?:the\s+)?", gap):
+                return chain[k:k + 1], chain[:k]
     return subs, objs
 
 
@@ -412,7 +463,7 @@ def _coordinated_back(d: _Doc, before: list[int], start: int) -> list[int]:
         return []
     last = before[-1]
     gap = a.text[a.mentions[last].end:start]
-    if not _SUBJ_GAP.match(gap) or re.search(r"\b(?:said|says|told|noted|added|stated|announced|according)\b", gap):
+    if not _SUBJ_GAP.match(gap) or _NOT_SUBJECT.search(gap):
         # "Trump said that he spoke to": a pronoun right before the trigger still works
         if not (a.mentions[last].pronoun and len(gap) < 30):
             return []
@@ -426,14 +477,15 @@ def _coordinated_back(d: _Doc, before: list[int], start: int) -> list[int]:
     return list(reversed(out))
 
 
-def _chain(d: _Doc, after: list[int], end: int) -> list[int]:
-    """The objects: the first mention right after the trigger and those coordinated with it."""
+def _chain(d: _Doc, after: list[int], end: int, direct: bool = False) -> list[int]:
+    """The objects: the first mention right after the trigger and those coordinated with it
+    (``direct``: a direct object, with no preposition before it)."""
     a = d.ann
     if not after:
         return []
     first = after[0]
     gap = a.text[end:a.mentions[first].start]
-    if len(gap) > 60 or not _OBJ_GAP.match(gap):
+    if len(gap) > 60 or not (_DIRECT_GAP if direct else _OBJ_GAP).match(gap):
         return []
     out = [first]
     for mi in after[1:]:
@@ -495,6 +547,12 @@ def _keys(d: _Doc, items: list) -> tuple[list, dict]:
             keys.append(k)
             parts[k] = (m, country)
     return keys, parts
+
+
+def _part_text(d: _Doc, k, part: tuple) -> str:
+    m, country = part
+    name = d.ann.entities[k].name if isinstance(k, int) else None
+    return name or m.name or " ".join(x for x in (country or m.country, m.title) if x) or "?"
 
 
 def _planned_visits(d: _Doc) -> list[PlannedEngagement]:
@@ -752,6 +810,7 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
         if target is None:
             merged.append(c)
             continue
+        d.note("merge", "same engagement: same participants, or named ones for unnamed", id=c.id, into=target.id)
         _absorb(d, target, c)
     # context: dates and places carried by "also", visits, the dateline
     ordered = sorted(merged, key=lambda c: c.sentence)
@@ -802,6 +861,10 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
             c.occasion = None
         prev = c
     kept = _connected(d, ordered)
+    if d.trace is not None:
+        for c in ordered:
+            if c not in kept:
+                d.note("filter", "dropped: shares no participant with the main engagement (background)", id=c.id)
     _entity_states(d, kept)
     return [_engagement(d, c) for c in kept]
 

@@ -470,8 +470,9 @@ class _Parser:
                 j += 1
         return j - i
 
-    def name(self, i: int, t1: int) -> int:
-        """Tokens of a person's name starting at i (0 when none)."""
+    def name(self, i: int, t1: int, after_post: bool = False) -> int:
+        """Tokens of a person's name starting at i (0 when none); right after a post a place
+        name may begin a name ("Deputy Secretary Victoria Nuland")."""
         a = self.a
         j = i
         words_seen = 0
@@ -486,7 +487,8 @@ class _Parser:
                 j += 1  # "Amir-Abdollahian": a hyphenated name part, whatever its first half also means
                 words_seen += 1
                 continue
-            if self.name_token(j, t1) or (words_seen == 0 and self._official_at(j)):
+            if (self.name_token(j, t1) or (words_seen == 0 and self._official_at(j))
+                    or ((words_seen or after_post) and self._place_inside_name(j, t1))):
                 # single capital initial: "R." / "D.Tsogtbaatar"
                 j += 1
                 words_seen += 1
@@ -513,6 +515,14 @@ class _Parser:
         while j > i and (a.low[j - 1] in PARTICLES or a.toks[j - 1] in ("-", "'")):
             j -= 1
         return j - i
+
+    def _place_inside_name(self, j: int, t1: int) -> bool:
+        """'Marcelino Medina Gonzalez': a one-word place name between two name words is a name part."""
+        a = self.a
+        n, found = a.tags[j]
+        return (n == 1 and a.toks[j][:1].isupper() and a.toks[j].isalpha() and a.low[j] not in self.w.stop
+                and all(e.kind == "city" for e in found)
+                and j + 1 < t1 and self.name_token(j + 1, t1))
 
     def postnominal(self, j: int, t1: int) -> int:
         """Letters after a name that are not part of it: 'Bob Carr MP', 'John Lahart TD'."""
@@ -607,7 +617,7 @@ class _Parser:
                 if j < t1 and a.toks[j] == ".":
                     j += 1
             hn = self.honorifics(j, t1)
-            nn = self.name(j + hn, t1)
+            nn = self.name(j + hn, t1, after_post=True)
             if nn:
                 name_start, name_end = j + hn, j + hn + nn
                 j = name_end + self.postnominal(name_end, t1)

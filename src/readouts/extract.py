@@ -296,6 +296,9 @@ def _planned_before(r: Rules, a: Annotated, sent: Sentence, at: int, trigger: st
     return bool(_BASE_FORM.match(trigger) and _MODAL.search(clause))
 
 
+_ORG_APPOSITIVE = re.compile(r"\s*,\s*(?:the|a|an|its)\s+(?:[\w'-]+\s+){0,4}?(?:organi[sz]ations?|party|company|group|association|university|institute|foundation|movement|council|agency|body|newspaper|bank|firm|network|federation|union|chamber)\b", re.I)
+
+
 def _usable(d: _Doc, mi: int, start: int, end: int) -> bool:
     """Can this mention be a participant? Bare capitalised names only right next to the trigger."""
     m = d.ann.mentions[mi]
@@ -305,6 +308,8 @@ def _usable(d: _Doc, mi: int, start: int, end: int) -> bool:
         return bool(m.title)
     if m.rule != "bare" or len(m.name.split()) < 2:
         return False
+    if _ORG_APPOSITIVE.match(d.ann.text, m.end):
+        return False  # "PB Al-Khairaat, the biggest Muslim organization in the region"
     gap = d.ann.text[m.end:start] if m.end <= start else d.ann.text[end:m.start]
     return bool(re.fullmatch(r"\s*(?:with\s+)?", gap))
 
@@ -349,7 +354,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             ments = [mi for mi in sent.mentions if _usable(d, mi, start, end)]
             subs, objs = _roles(d, sent, ments, start, end, trig, m.group(0))
             # "He met with A and B, and consulted with C": the second verb shares the subject
-            if prev_trigger and re.fullmatch(r"\s*,?\s*(?:and|then|before|after which)\s*", a.text[prev_trigger[0]:start]):
+            if prev_trigger and re.fullmatch(r"\s*,?\s*(?:(?:and|then|before|after which)\s*)?", a.text[prev_trigger[0]:start]):
                 objs = _chain(d, [mi for mi in ments if a.mentions[mi].start >= end], end)
                 subs = prev_trigger[1]
             if not objs:
@@ -418,7 +423,8 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 
 _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|accompanied by|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
 _JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
-_OBJ_GAP = re.compile(r"^[\s,]*(?:(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
+_OBJ_GAP = re.compile(r"^[\s,]*(?:(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
+_POSSESSIVE = re.compile(r"\s*['’]s?\b")
 _DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
 # between a subject and its predicate: another clause ("X said ...", "a luncheon that was hosted by")
 _NOT_SUBJECT = re.compile(r"\b(?:said|says|told|noted|added|stated|announced|according)\b|\b(?:that|which)\s+(?:was|were|is|are|has|had)\b", re.I)
@@ -441,7 +447,9 @@ def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig
         return _chain(d, after, end), _coordinated_back(d, before, start)
     if text.lower().endswith("between"):
         chain = _chain(d, after, end)
-        return chain[:1], chain[1:]
+        if chain or trig.nominal:
+            return chain[:1], chain[1:]
+        # "X and Y held consultations between the two ministries": the subjects are the participants
     inner = [mi for mi in ments if start <= a.mentions[mi].start < end and a.mentions[mi].pronoun]
     subs = inner[:1] or _coordinated_back(d, before, start)  # "the discussions he had with Y"
     objs = _chain(d, after, end, trig.direct)
@@ -487,6 +495,8 @@ def _chain(d: _Doc, after: list[int], end: int, direct: bool = False) -> list[in
     gap = a.text[end:a.mentions[first].start]
     if len(gap) > 60 or not (_DIRECT_GAP if direct else _OBJ_GAP).match(gap):
         return []
+    if direct and _POSSESSIVE.match(a.text, a.mentions[first].end):
+        return []  # "welcomed Y's remarks": Y is not the one welcomed
     out = [first]
     for mi in after[1:]:
         g = a.text[a.mentions[out[-1]].end:a.mentions[mi].start]
@@ -651,7 +661,7 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
 # "X made the remarks during a meeting with Y": the meeting is dated by the sentence before
 _REMARKS = re.compile(r"\b(?:made|make|makes|delivered)\s+(?:the|these|those|his|her)\s+remarks\b|^(?:This|That|These|It)\s+was\s+(?:\w+\s+){0,2}(?:during|at)\b", re.I)
 _MODE_WORDS = [
-    ("phone_call", re.compile(r"\b(?:by|over the|via|on the)\s+(?:tele)?phone\b|\btelephone\b", re.I)),
+    ("phone_call", re.compile(r"\b(?:by|over the|via|on the)\s+(?:tele)?phone\b|\btelephone\b|\bphone\s+(?:call|conversation|talks)\b", re.I)),
     ("video_call", re.compile(r"\b(?:via|by|through|over)\s+(?:a\s+)?video(?:\s*(?:link|conference|call))?\b|\bvirtual(?:ly)?\b", re.I)),
 ]
 
@@ -667,6 +677,7 @@ def _mode_words(text: str, mode: str) -> str:
 
 
 _HERE = re.compile(r"\b(?:met|meets|talks)\s+(?:\w+\s+)?(here)\b")
+_MOTION = re.compile(r"\b(?:visits?|visited|visiting|summoned|welcomed|trip|travel(?:l?ed)?|tour|journey|came|comes|come|went|arrived|arrives|mission)\s+(?:[\w'.-]+\s+){0,5}$", re.I)
 _RELATIVE = re.compile(r",\s+(?:who|which|where)\b")
 _PLACE_P = TokenPattern([(None, r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?")], re.I)
 
@@ -682,6 +693,8 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
             break
         if any(s <= pos < e for s, e in inside):
             continue
+        if m.group(0)[:2].lower() == "to" and not _MOTION.search(sent.text, 0, m.start()):
+            continue  # "support to Zambia" is no place; "a visit to Zambia" is
         i = _token_at(a, pos)
         if i is None:
             continue

@@ -27,8 +27,9 @@ from typing import Any
 from readouts.records import MODES
 
 SHAPES = ("svo", "passive", "plural")
-_KEYS = {"name", "mode", "shape", "strength", "nominal", "vague", "several", "pattern", "verbs", "nouns", "modifiers",
-         "determiner", "then", "slot", "examples", "not_examples"}
+_KEYS = {"name", "mode", "shape", "strength", "nominal", "vague", "several", "pattern", "verbs", "forms", "nouns",
+         "modifiers", "determiner", "then", "slot", "examples", "not_examples"}
+FORMS = ("base", "third", "past", "participle", "ing")
 _REQUIRED = {"name", "mode", "shape", "strength", "examples"}
 
 
@@ -95,28 +96,30 @@ def _words(phrases: list[str] | tuple[str, ...]) -> str:
     return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alts) + ")"
 
 
+# a perfect auxiliary belongs to the predicate: "has held discussions", "had met"
+_PERFECT = r"(?:\b(?:has|have|had)\s+(?:also\s+|just\s+|already\s+)?)?"
 _FIRST_TOKEN = re.compile(r"\w+|[^\w\s]")  # a token as readouts.annotate cuts them
 _AUXILIARIES = frozenset({"have", "has", "be", "is", "are", "was", "were", "been"})
 
 
-def _verb_forms(verbs: list[str], irregular: dict[str, list[str]], light: bool) -> str:
-    """Every form of these verbs. The -ing form only after a form of "to be" ("meeting"
-    alone is the noun); a light verb ("have talks") not in the forms it shares with an
-    auxiliary ("has been developing dialogue")."""
+def _verb_forms(verbs: list[str], irregular: dict[str, list[str]], light: bool, which: tuple[str, ...] = FORMS) -> str:
+    """The forms (``which``) of these verbs. The -ing form only after a form of "to be"
+    ("meeting" alone is the noun); a light verb ("have talks") not in the forms it shares
+    with an auxiliary ("has been developing dialogue")."""
     forms: set[str] = set()
     ing_forms: set[str] = set()
     for v in verbs:
-        base, third, past, participle, ing = inflect(v, irregular)
-        forms |= {base, third, past, participle}
-        ing_forms.add(ing)
-    alts = [r"(?:is|are|was|were|been|be)\s+" + _words(sorted(ing_forms))]
+        named = dict(zip(FORMS, inflect(v, irregular)))
+        forms |= {named[k] for k in which if k != "ing"}
+        if "ing" in which:
+            ing_forms.add(named["ing"])
+    alts = [r"(?:is|are|was|were|been|be)\s+" + _words(sorted(ing_forms))] if ing_forms else []
     if light:
         if forms & _AUXILIARIES:
             alts.append(r"(?:has|have)(?=\s+(?:an?|the)\s)")  # "has a meeting with", not "has been ..."
         forms -= _AUXILIARIES
     alts.append(_words(sorted(forms))[3:-1])
-    # a perfect auxiliary belongs to the predicate: "has held discussions", "had met"
-    return r"(?:(?:has|have|had)\s+(?:also\s+|just\s+|already\s+)?)?(?:" + "|".join(alts) + ")"
+    return _PERFECT + "(?:" + "|".join(alts) + ")"
 
 
 # ---- loading -----------------------------------------------------------------------------
@@ -166,13 +169,16 @@ def build(data: dict[str, Any]) -> Lexicon:
     for n, t in enumerate(data["trigger"]):
         _check(t, n)
         if "pattern" in t:
-            pattern = t["pattern"]
+            pattern = _PERFECT + "(?:" + t["pattern"] + ")"
         else:
             slot = slot_alts.get(t["slot"], None) if "slot" in t else adverbial
             if slot is None:
                 raise RuleError(f"triggers.toml trigger {t['name']}: unknown slot {t['slot']!r}")
             nouns = t.get("nouns")
-            verbs = _verb_forms(t["verbs"], irregular, light=bool(nouns))
+            which = tuple(t.get("forms", FORMS))
+            if set(which) - set(FORMS):
+                raise RuleError(f"triggers.toml trigger {t['name']}: forms must be among {FORMS}")
+            verbs = _verb_forms(t["verbs"], irregular, light=bool(nouns), which=which)
             for v in t["verbs"]:
                 anchors.update(_FIRST_TOKEN.match(w).group(0).lower() for w in inflect(v, irregular))  # type: ignore[union-attr]
             anchors.update(("has", "have", "had"))

@@ -226,14 +226,37 @@ def _tag_at(g: Gazetteer, low: list[str], toks: list[str]) -> _Tag:
     return best, kinds or None
 
 
+_TERMINAL = frozenset('.!?:;"”’)')
+
+
+def _hard_wrapped(text: str) -> bool:
+    """Text broken into lines of about one width whatever the sentences (an old page or a
+    wire copy): most long lines end inside a sentence."""
+    lines = [x.rstrip() for x in text.split("\n")]
+    long_ = [x for x in lines if len(x) >= 45]
+    open_ = [x for x in long_ if x[-1] not in _TERMINAL]
+    return len(open_) >= 4 and len(open_) >= 0.5 * len(long_)
+
+
+def _runs_on(text: str, pos: int, title_end: int) -> bool:
+    """In wrapped text, does the line ending at ``pos`` run on into the next one?"""
+    if pos < title_end:
+        return False
+    line_start = text.rfind("\n", 0, pos) + 1
+    line = text[line_start:pos].rstrip()
+    nxt = text[pos + 1:pos + 2]
+    return len(line) >= 45 and line[-1] not in _TERMINAL and nxt != "\n" and nxt.strip() != ""
+
+
 def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
     """Split into sentences: at line breaks and at . ! ? followed by a capital, not after abbreviations."""
     n = len(toks)
     breaks: set[int] = {n - 1} if n else set()
+    wrapped = _hard_wrapped(text)
     pos = text.find("\n")
     while pos != -1:
         j = bisect.bisect_right(ends, pos) - 1  # the last token before the line break
-        if 0 <= j < n - 1:
+        if 0 <= j < n - 1 and not (wrapped and _runs_on(text, pos, title_end)):
             breaks.add(j)
         pos = text.find("\n", pos + 1)
     for i in [k for k, t in enumerate(toks) if t in (".", "!", "?")]:
@@ -485,6 +508,10 @@ class _Parser:
             if (words_seen and tok[:1].isupper() and j + 2 < t1 and a.toks[j + 1] == "-" and a.starts[j + 1] == a.ends[j]
                     and a.starts[j + 2] == a.ends[j + 1] and a.toks[j + 2][:1].isupper()):
                 j += 1  # "Amir-Abdollahian": a hyphenated name part, whatever its first half also means
+                words_seen += 1
+                continue
+            if words_seen and a.low[j] in MONTH_WORDS and a.toks[j][:1].isupper() and not (j + 1 < t1 and a.toks[j + 1][:1].isdigit()):
+                j += 1  # "Dong Jun on Saturday": after a name word, a month word is a name part
                 words_seen += 1
                 continue
             if (self.name_token(j, t1) or (words_seen == 0 and self._official_at(j))

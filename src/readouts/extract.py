@@ -151,7 +151,7 @@ class _Doc:
         self.ann: Annotated = annotate(doc.text, title_end)
         self.dates: list[DateMention] = find_dates(doc.text, positions=anchor_positions(self.ann.low, self.ann.starts))
         self._date_starts = [x.start for x in self.dates]
-        self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published)
+        self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published) or self._headline_date()
         self._year: int | None = int(doc.published[:4]) if doc.published else None
         self._year_known = bool(doc.published)
         self.states = self._state_counts()
@@ -171,6 +171,31 @@ class _Doc:
             self._year = next((m.year for m in self.dates if m.complete), None)
             self._year_known = True
         return self._year
+
+    def _headline_date(self) -> date | None:
+        """A full date in the headline ("PM meeting with the UN Secretary-General: 24 September 2019")
+        dates the text's "today" and "on Monday" when it has no dateline or publication date."""
+        heads = [s for s in self.ann.sentences if s.headline]
+        if not heads:
+            return None
+        for dm in self.dates_in(heads[0].start, heads[-1].end):
+            if dm.complete:
+                return date(dm.year, dm.month, dm.day)  # type: ignore[arg-type]
+        return None
+
+    def weekday_date(self, dm: DateMention) -> tuple[str | None, str | None]:
+        """Without a reference date, "on Monday" is the one full date of the text that fell on a Monday."""
+        days = set()
+        captions = [(c.start, c.end) for c in self.ann.sentences if c.caption]  # a photo's date is not the text's
+        for x in self.dates:
+            if x.complete and x.kind == "absolute" and not any(a <= x.start < b for a, b in captions):
+                try:
+                    day = date(x.year, x.month, x.day)  # type: ignore[arg-type]
+                except ValueError:
+                    continue
+                if day.weekday() == dm.weekday:
+                    days.add(day.isoformat())
+        return (days.pop(), "day") if len(days) == 1 else (None, None)
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         """The document's date expressions that lie within [start, end)."""
@@ -423,7 +448,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 
 _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|accompanied by|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
 _JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
-_OBJ_GAP = re.compile(r"^[\s,]*(?:(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
+_OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")
 _DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
 # between a subject and its predicate: another clause ("X said ...", "a luncheon that was hosted by")
@@ -431,7 +456,7 @@ _NOT_SUBJECT = re.compile(r"\b(?:said|says|told|noted|added|stated|announced|acc
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
 
 
-_FRONTED = re.compile(r"\s*(?:During|At|In|Over|Throughout)\s+(?:the|a|an|their|his|her)\b", re.I)
+_FRONTED = re.compile(r"\s*(?:(?:During|At|In|Over|Throughout)\s+(?:the|a|an|their|his|her)\b|(?:When|While|Whilst)\s+\w+ing\b)", re.I)
 _BE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+|also\s+)?$", re.I)
 _BY_AFTER = re.compile(r"\s*by\b", re.I)
 
@@ -453,7 +478,7 @@ def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig
     inner = [mi for mi in ments if start <= a.mentions[mi].start < end and a.mentions[mi].pronoun]
     subs = inner[:1] or _coordinated_back(d, before, start)  # "the discussions he had with Y"
     objs = _chain(d, after, end, trig.direct)
-    if not subs and objs and trig.nominal and _FRONTED.match(a.text, sent.start, start):
+    if not subs and objs and _FRONTED.match(a.text, sent.start, end):
         # "During the meeting with Y, X said ...": the subject follows the fronted phrase,
         # after the first bare comma (the object chain may have run on into it)
         chain = objs + [mi for mi in after if a.mentions[mi].start >= a.mentions[objs[-1]].end][:1]
@@ -645,6 +670,8 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
             cand.continuation = True
         else:
             value, precision = resolve(dm, d.reference, d.reference_year)
+            if value is None and dm.kind == "weekday":
+                value, precision = d.weekday_date(dm)
             cand.date, cand.precision = value, precision
             cand.date_span = Span(dm.start, dm.end, dm.text, f"date:{dm.kind}")
             cand.own_date = True
@@ -851,6 +878,10 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
                 c.date, c.precision, c.date_span = prev.date, prev.precision, prev.date_span
             elif visit_date and (c.continuation or _in_visit(d, c)):
                 c.date, c.precision = visit_date, visit_precision
+            else:
+                dated = _lead_date(d, c)
+                if dated is not None:
+                    c.date, c.precision, c.date_span = dated
         if c.mode in IN_PERSON and not c.own_place:
             if prev is not None and prev.own_place and (c.continuation or prev.sentence == c.sentence) and prev.mode in IN_PERSON:
                 c.city, c.country, c.place_span = prev.city, prev.country, prev.place_span
@@ -1059,6 +1090,29 @@ def _visit_context(d: _Doc) -> tuple[str | None, str | None, tuple | None]:
         if place or value:
             return value, precision, place
     return None, None, None
+
+
+def _lead_date(d: _Doc, c: Candidate) -> tuple[str, str, Span] | None:
+    """'X and Y on Friday agreed to ...': a dated sentence of the lead that names the same
+    people dates their engagement, when the lead gives them one date only."""
+    people = {k for k in c.keys if isinstance(k, int)}
+    if len(people) < 2:
+        return None
+    found: dict[str, tuple[str, str, Span]] = {}
+    dl = d.doc.dateline_span
+    for sent in [x for x in d.ann.sentences if not x.headline][:5]:
+        if len(people & {d.ann.mentions[mi].entity for mi in sent.mentions}) < 2:
+            continue
+        for dm in d.dates_in(sent.start, sent.end):
+            if dm.kind not in ("absolute", "weekday", "relative") or (dl and dl.start <= dm.start < dl.end):
+                continue
+            value, precision = resolve(dm, d.reference, d.reference_year)
+            if value is None and dm.kind == "weekday":
+                value, precision = d.weekday_date(dm)
+            if value and precision == "day":
+                found.setdefault(value, (value, precision, Span(dm.start, dm.end, dm.text, "date:lead")))
+                break
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _in_visit(d: _Doc, c: Candidate) -> bool:

@@ -113,7 +113,8 @@ def _verb_forms(verbs: list[str], irregular: dict[str, list[str]], light: bool, 
         forms |= {named[k] for k in which if k != "ing"}
         if "ing" in which:
             ing_forms.add(named["ing"])
-    alts = [r"(?:is|are|was|were|been|be)\s+" + _words(sorted(ing_forms))] if ing_forms else []
+    # "is meeting", and in a clause of time: "while meeting with", "when holding talks with"
+    alts = [r"(?:is|are|was|were|been|be|while|when|whilst)\s+" + _words(sorted(ing_forms))] if ing_forms else []
     if light:
         if forms & _AUXILIARIES:
             alts.append(r"(?:has|have)(?=\s+(?:an?|the)\s)")  # "has a meeting with", not "has been ..."
@@ -182,7 +183,7 @@ def build(data: dict[str, Any]) -> Lexicon:
             for v in t["verbs"]:
                 anchors.update(_FIRST_TOKEN.match(w).group(0).lower() for w in inflect(v, irregular))  # type: ignore[union-attr]
             anchors.update(("has", "have", "had"))
-            anchors.update(("is", "are", "was", "were", "been", "be"))
+            anchors.update(("is", "are", "was", "were", "been", "be", "while", "when", "whilst"))
             if nouns:
                 det = r"(?:\s+(?:an?|the|their|his|her|its|one|two|several|separate))?" if t.get("determiner", True) else ""
                 mods = int(t.get("modifiers", 3))

@@ -46,6 +46,8 @@ class Words:
     first_words: frozenset[str]  # words a plural or counterpart post starts with
     starts: frozenset[str]  # lower-case words a mention may start with
     stop_start: frozenset[str]  # capitalised words that do not start one
+    non_name: frozenset[str]  # words that name things, not people
+    non_name_endings: tuple[str, ...]  # word endings no personal name has ("-tion", "-ship")
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +65,8 @@ def words() -> Words:
         first_words=first_words,
         starts=DETERMINERS | PRONOUNS | first_words,
         stop_start=stop - complement,  # "State Senate President ...": portfolio words may start a post
+        non_name=frozenset(w.lower() for w in data["non_name"]["words"]),
+        non_name_endings=tuple(data["non_name"]["endings"]),
     )
 
 
@@ -319,7 +323,7 @@ class _Parser:
             kinds = {e.kind for e in found}
             if kinds & {"official"}:
                 return True
-            if kinds & {"country", "demonym", "org", "post", "honorific", "city"}:
+            if kinds & {"country", "demonym", "org", "post", "honorific", "city", "region"}:
                 # a lone capitalised word that is also a place may still be a name part after another name token
                 return False
         return True
@@ -414,6 +418,9 @@ class _Parser:
                 n, code, _rule = self.state_at(k, t1)
                 if not n and tok in ("in", "at") and envoy:
                     n, found = self.entries(k, ("city",))
+                    code = found[0].extra if n else None
+                elif not n and tok == "of":
+                    n, found = self.entries(k, ("city", "region"))  # "Governor of Guangdong", "Mayor of Istanbul"
                     code = found[0].extra if n else None
                 if tok == "with":
                     n = 0  # "in charge of Relations with the Commonwealth": not the post's state
@@ -548,7 +555,7 @@ class _Parser:
         a = self.a
         n, found = a.tags[j]
         return (n == 1 and a.toks[j][:1].isupper() and a.toks[j].isalpha() and a.low[j] not in self.w.stop
-                and all(e.kind == "city" for e in found)
+                and all(e.kind in ("city", "region") for e in found)
                 and j + 1 < t1 and self.name_token(j + 1, t1))
 
     def postnominal(self, j: int, t1: int) -> int:
@@ -583,7 +590,7 @@ class _Parser:
             if j >= t1 or not self._may_continue(j):
                 return None, i + 1  # "China and Vietnam", "Chinese side"
         else:
-            nc, found = self.entries(j, ("city",))
+            nc, found = self.entries(j, ("city", "region"))
             if nc and j + nc < t1 and self._subnational_at(j + nc, t1):
                 country, rule = found[0].extra, "city"  # "Palu Mayor", "Shenzhen Deputy Mayor"
                 j += nc
@@ -726,9 +733,29 @@ class _Parser:
             # marker "(R)" after it, or a name already known in the document (resolved later)
             if j < t1 and a.toks[j] == "(" and CAPTION_RE.match(a.text, a.starts[j]):
                 m.rule = "name(caption)"
+            elif self._name_shaped(name_start, name_end):
+                m.rule = "name(shape)"
             else:
                 m.rule = "bare"
         return m, j
+
+    def _name_shaped(self, n0: int, n1: int) -> bool:
+        """Two to five capitalised words, none an institution word, a stopword, a word that
+        names a thing, or with an ending no personal name has: 'Grace Tan', 'Karim Mansour',
+        not 'Extraordinary Session' or 'French Airlines'."""
+        a, w = self.a, self.w
+        words_ = [k for k in range(n0, n1) if a.toks[k][:1].isalpha() and a.low[k] not in PARTICLES]
+        if not 2 <= len(words_) <= 5:
+            return False
+        if n0 > 0 and a.toks[n0 - 1][:1].isupper() and a.starts[n0] - a.ends[n0 - 1] <= 1:
+            return False  # the end of a longer capitalised phrase ("European Union Presidency")
+        for k in words_:
+            tok, low = a.toks[k], a.low[k]
+            if not tok[:1].isupper() or (tok.isupper() and len(tok) > 1) or low in w.stop or low in w.complement:
+                return False
+            if low in w.non_name or (len(low) > 5 and low.endswith(w.non_name_endings)):
+                return False
+        return True
 
     def _plural(self, i: int, j: int, t1: int, sent: int, title: str | None, level: str | None, country: str | None,
                 counterpart: bool, definite: bool) -> tuple[Mention, int]:
@@ -933,7 +960,7 @@ def resolve_entities(ann: Annotated) -> None:
             hits = [k for k, e in enumerate(ents) if any(_variant(toks, frozenset([t])) for t in e.tokens) and _compatible(e, m)]
         if len(hits) == 1 or (hits and m.title):
             _attach(ann, hits[0], mi, e_title_from_headline)
-        elif m.rule in ("post+name", "name,post", "name(caption)") or m.honorific:
+        elif m.rule in ("post+name", "name,post", "name(caption)", "name(shape)") or m.honorific:
             k = _new_entity(ents, m)
             e_title_from_headline[k] = ann.sentences[m.sentence].headline
             m.entity = k

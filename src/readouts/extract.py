@@ -389,6 +389,8 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 if target.mentions and all(d.ann.mentions[x].entity != prev_subject for x in subs):
                     objs = [target.mentions[0]]
             together = False  # "X, Y and Z held trilateral talks": one engagement of all of them
+            if len(subs) >= 2 and not _AND.search(a.text, a.mentions[subs[-2]].end, a.mentions[subs[-1]].start):
+                subs = subs[-1:]  # "At the invitation of A, B will ...": a comma alone does not join subjects
             if trig.shape == "svo" and not objs and len(subs) >= 2:
                 subs, objs, together = subs[:1], subs[1:], True
             if trig.shape == "plural":
@@ -411,7 +413,9 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 planned.append(_planned(d, sent, subs + objs, trig.mode, span))
                 d.note("trigger", "planned: a modal or future cue before the predicate", **where)
                 continue
-            between = m.group(0).lower().endswith("between") or together
+            # "held trilateral talks with A and B", "joined A and B for a trilateral summit": one engagement
+            between = (m.group(0).lower().endswith("between") or together
+                       or bool(_SEVERAL_SIDES.search(a.text, start, min(sent.end, prev_trigger[0] + 40))))
             groups = [objs] if between else _split_objects(d, objs, sent)
             if trig.several and re.search(r"\b(?:meetings|talks|consultations|calls)\b", m.group(0), re.I):
                 # "held bilateral meetings with the heads of government of ...": several, unnamed
@@ -446,8 +450,11 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
     return out, planned
 
 
-_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|accompanied by|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
-_JOIN = re.compile(r"along with|together with|accompanied by|joined by", re.I)
+# "accompanied by" is not here: officials who accompany are not participants
+_AND = re.compile(r"\b(?:and|as well as|together with|along with|joined by)\b|&", re.I)
+_SEVERAL_SIDES = re.compile(r"\b(?:trilateral|tripartite|three-way|quadrilateral|four-way|multilateral|joint)\b", re.I)
+_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
+_JOIN = re.compile(r"along with|together with|joined by", re.I)
 _OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")
 _DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
@@ -694,11 +701,12 @@ _MODE_WORDS = [
 
 
 def _mode_words(text: str, mode: str) -> str:
-    """'Talks ... by telephone took place': words around the trigger that change the mode."""
-    if mode not in IN_PERSON:
+    """'Talks ... by telephone took place', 'talked with Y via video link': words after the
+    trigger that change the mode (a call may turn out to be a video call)."""
+    if mode not in IN_PERSON and mode != "phone_call":
         return mode
     for new_mode, rx in _MODE_WORDS:
-        if rx.search(text):
+        if (mode in IN_PERSON or new_mode == "video_call") and rx.search(text):
             return new_mode
     return mode
 
@@ -727,13 +735,13 @@ def _place(d: _Doc, sent: Sentence, cand: Candidate, cut: int) -> None:
             continue
         # "at the Shanghai International Convention Center": a venue that names its city
         for j in range(i, min(i + 4, sent.t1)):
-            n, found = g.lookup(a.low, a.toks, j, frozenset({"city", "country"}))
+            n, found = g.lookup(a.low, a.toks, j, frozenset({"city", "country", "region"}))
             if n:
                 e = next((x for x in found if x.kind == "city"), found[0])  # Singapore: the city
                 if j > i and not all(a.toks[k][:1].isupper() for k in range(i, j)):
                     break
                 city = e.value if e.kind == "city" else None
-                country = e.extra if e.kind == "city" else e.value
+                country = e.extra if e.kind in ("city", "region") else e.value
                 if e.kind == "country" and j + n < sent.t1 and a.toks[j + n] == "'":
                     break  # "in China's ..." is not a place
                 if city and j + n + 1 < sent.t1 and a.toks[j + n] == ",":
@@ -1159,16 +1167,18 @@ def _participant(d: _Doc, m: Mention, k, side: str, country: str | None = None, 
         e = d.ann.entities[k]
         name, title = e.name or name, e.title or title
         cc, rule = cc or e.country, rule or e.country_rule
-    if m.counterpart and subject_title and (not title or gazetteer.fold(title).split()[-1:] in (["counterpart"], ["counterparts"])):
-        title = _counterpart_title(subject_title)
-    elif title and gazetteer.fold(title).split()[-1:] in (["counterpart"], ["counterparts"]) and subject_title:
-        title = _counterpart_title(subject_title)
+    last = gazetteer.fold(title).split()[-1:] if title else []
+    if subject_title and (m.counterpart or title) and (not title or (last and last[0] in _COUNTERPART_WORDS)):
+        title = _counterpart_title(subject_title)  # "his Polish counterpart", "her Kenyan colleague"
     if title and m.plural:
         title = _singular(title)
     if name is None and m.plural and not cc:
         cc = None
     span = Span(m.start, m.end, d.doc.text[m.start:m.end], f"mention:{m.rule}")
     return Participant(name=name, country=cc, title=title, side=side, span=span, country_rule=rule)
+
+
+_COUNTERPART_WORDS = frozenset({"counterpart", "counterparts", "colleague", "colleagues", "peer", "peers"})
 
 
 def _counterpart_title(title: str) -> str:

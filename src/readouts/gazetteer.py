@@ -40,7 +40,7 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    kind: str  # country | demonym | city | org | post | honorific | official
+    kind: str  # country | demonym | city | region | org | post | honorific | official
     value: str  # ISO3, org short name, post level, official key, city name
     extra: str = ""  # city: its ISO3; post: the canonical head
     cased: bool = False  # must match the capitalisation of the data (US, UK, Chad)
@@ -185,6 +185,9 @@ def load() -> Gazetteer:
             g.add(phrase, Entry("city", city, iso3, cased=True, surface=phrase))
             g.city_country.setdefault(fold(phrase), iso3)
             g.city_names.setdefault(fold(phrase), city)
+    for region, iso3, aliases in _rows("regions.tsv", 3):
+        for phrase in [region, *_split(aliases)]:
+            g.add(phrase, Entry("region", region, iso3, cased=True, surface=phrase))
     for iso3, capital in g.capitals.items():
         if fold(capital) not in g.city_country:
             g.add(capital, Entry("city", capital, iso3, cased=True, surface=capital))

@@ -385,6 +385,11 @@ class _Parser:
         tok = a.toks[j]
         return tok[:1].isupper() or a.kinds[j] is not None or a.low[j] in self.w.first_words or tok.isdigit() or tok == "'"
 
+    def _post_follows(self, j: int, t1: int) -> bool:
+        while j < t1 and self.entries(j, ("modifier",))[0] and not self.post_at(j, t1)[0]:
+            j += self.entries(j, ("modifier",))[0]
+        return j < t1 and bool(self.post_at(j, t1)[0]) and not self.post_at(j, t1)[2] and self.a.toks[j][:1].isupper()
+
     def _subnational_at(self, j: int, t1: int) -> bool:
         while j < t1 and self.entries(j, ("modifier",))[0] and not self.post_at(j, t1)[0]:
             j += self.entries(j, ("modifier",))[0]
@@ -591,8 +596,10 @@ class _Parser:
                 return None, i + 1  # "China and Vietnam", "Chinese side"
         else:
             nc, found = self.entries(j, ("city", "region"))
-            if nc and j + nc < t1 and self._subnational_at(j + nc, t1):
-                country, rule = found[0].extra, "city"  # "Palu Mayor", "Shenzhen Deputy Mayor"
+            if nc and j + nc < t1 and (self._subnational_at(j + nc, t1)
+                                       or (found[0].kind == "region" and self._post_follows(j + nc, t1))):
+                # "Palu Mayor", "Shenzhen Deputy Mayor", "Queensland Premier"
+                country, rule = found[0].extra, found[0].kind
                 j += nc
         title_start = j
         # modifiers and portfolio words before the head
@@ -873,8 +880,26 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
             nxt = max(nxt, i + 1)
             while c < len(candidates) and candidates[c] < nxt:
                 c += 1
+    _delegation_states(ann, g)
     resolve_entities(ann)
     return ann
+
+
+_DELEGATION_RE = re.compile(r"\b(?:an?|the)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?)\s+(?:[a-z-]+\s+){0,2}delegation,?\s+(?:led|headed)\s+by\s+(?:the\s+)?$")
+
+
+def _delegation_states(ann: Annotated, g: Gazetteer) -> None:
+    """'A Brazilian delegation led by Minister X': X represents Brazil."""
+    text = ann.text
+    for m in ann.mentions:
+        if m.country or "delegation" not in text[max(0, m.start - 80):m.start]:
+            continue
+        hit = _DELEGATION_RE.search(text, max(0, m.start - 80), m.start)
+        if hit:
+            words = gazetteer.tokens_of(hit.group(1))
+            found = [e for e in g.entries.get(words, []) if e.kind in ("country", "demonym")]
+            if found:
+                m.country, m.country_rule = found[0].value, "leads the delegation"
 
 
 @lru_cache(maxsize=65536)

@@ -385,6 +385,30 @@ class _Parser:
         tok = a.toks[j]
         return tok[:1].isupper() or a.kinds[j] is not None or a.low[j] in self.w.first_words or tok.isdigit() or tok == "'"
 
+    def _state_list(self, j: int, t1: int) -> tuple[int, list[str]] | None:
+        """'Polish, Gabonese and Cameroonian' before a plural post: (where the post starts, states)."""
+        codes: list[str] = []
+        k = j
+        while k < t1:
+            n, code, _rule = self.state_at(k, t1)
+            if not n or code is None:
+                return None
+            codes.append(code)
+            k += n
+            if k < t1 and self.a.low[k] == ",":
+                k += 1
+            if k < t1 and self.a.low[k] in ("and", "&"):
+                k += 1
+            elif codes and k < t1 and not self.state_at(k, t1)[0]:
+                break
+        if len(codes) < 2 or k >= t1:
+            return None
+        while k < t1 and self.entries(k, ("modifier",))[0] and not self.post_at(k, t1)[0]:
+            k += self.entries(k, ("modifier",))[0]
+        if k >= t1 or not self.post_at(k, t1)[2]:
+            return None
+        return k, codes
+
     def _post_follows(self, j: int, t1: int) -> bool:
         while j < t1 and self.entries(j, ("modifier",))[0] and not self.post_at(j, t1)[0]:
             j += self.entries(j, ("modifier",))[0]
@@ -590,6 +614,14 @@ class _Parser:
         country = rule = None
         n, code, srule = self.state_at(j, t1)
         if n:
+            listed = self._state_list(j, t1)
+            if listed is not None:  # "the Polish, Gabonese and Cameroonian foreign ministers"
+                k, codes = listed
+                pn, level, plural, counterpart = self.post_at(k, t1)
+                title = self._title_text(k, k + pn, None, None)
+                return Mention(a.starts[i], a.ends[k + pn - 1], sent, title=title, level=level, plural=True,
+                               countries=tuple(dict.fromkeys(codes)), counterpart=counterpart, definite=definite,
+                               rule="plural"), k + pn
             country, rule = code, srule
             j += n
             if j >= t1 or not self._may_continue(j):

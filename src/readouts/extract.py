@@ -157,6 +157,7 @@ class _Doc:
         self.states = self._state_counts()
         self.occasions: dict[int, tuple[str, Span] | None] = {}
         self.trace: list[dict[str, Any]] | None = None  # decisions, when explaining
+        self.context_dates: list[tuple[int, set[int], tuple[str, str, Span]]] = []
 
     def note(self, step: str, rule: str, **info: Any) -> None:
         """Record a decision and the rule that made it (only when explaining)."""
@@ -400,6 +401,8 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 subs, objs, together = subs[:1], subs[1:], True
             if not subs or not objs:
                 d.note("trigger", "dropped: no " + ("subject" if not subs else "counterpart") + " found", **where)
+                if subs and not is_planned:
+                    _context_date(d, sent, subs, m.start())  # "X met with numerous diplomats on June 19"
                 continue
             resolved = [_resolve_pronoun(d, mi, sent, prev_subject) for mi in subs]
             subs = [x for x in resolved if x is not None]
@@ -543,16 +546,51 @@ def _split_objects(d: _Doc, objs: list[int], sent: Sentence) -> list[list[int]]:
     """'X met A, B and C' is three engagements; 'A, along with B' stays one."""
     a = d.ann
     groups: list[list[int]] = []
+    named_by = _respectively(d, objs)
     for n, mi in enumerate(objs):
         m = a.mentions[mi]
+        if mi in named_by:
+            continue  # a name that stands for one state of a plural before it
         if n and _JOIN.search(a.text[a.mentions[objs[n - 1]].end:m.start]):
             groups[-1].append(mi)
+        elif m.plural and len(m.countries) > 1 and mi in named_by.values():
+            groups.extend([x] for x, y in named_by.items() if y == mi)
         elif m.plural and len(m.countries) > 1:
             for c in m.countries:
                 groups.append([(mi, c)])  # type: ignore[list-item]
         else:
             groups.append([mi])
     return groups
+
+
+def _respectively(d: _Doc, objs: list[int]) -> dict[int, int]:
+    """'the foreign ministers of Malta and Libya, A and B(, respectively)': A and B are the
+    plural's people, state by state. Returns name mention -> the plural it names; the names
+    take the plural's states and post where the text gives them none."""
+    a = d.ann
+    out: dict[int, int] = {}
+    for n, mi in enumerate(objs):
+        m = a.mentions[mi]
+        if not (m.plural and len(m.countries) > 1):
+            continue
+        names = objs[n + 1:n + 1 + len(m.countries)]
+        if len(names) != len(m.countries) or not all(a.mentions[x].name and not a.mentions[x].plural for x in names):
+            continue
+        if not a.text[m.end:a.mentions[names[0]].start].strip().startswith(","):
+            continue
+        for x, country in zip(names, m.countries):
+            out[x] = mi
+            who = a.mentions[x]
+            ent = a.entities[who.entity] if who.entity is not None else None
+            if not who.country and (ent is None or not ent.country):
+                who.country, who.country_rule = country, "respectively"
+                if ent is not None:
+                    ent.country, ent.country_rule = country, "respectively"
+            if m.title and not who.title and (ent is None or not ent.title):
+                who.title = _singular(m.title)
+                if ent is not None:
+                    ent.title = who.title
+    return out
 
 
 def _resolve_pronoun(d: _Doc, mi: int, sent: Sentence, prev_subject: int | None) -> int | None:
@@ -887,7 +925,7 @@ def _merge(d: _Doc, cands: list[Candidate]) -> list[Engagement]:
             elif visit_date and (c.continuation or _in_visit(d, c)):
                 c.date, c.precision = visit_date, visit_precision
             else:
-                dated = _lead_date(d, c)
+                dated = _lead_date(d, c) or _context_for(d, c)
                 if dated is not None:
                     c.date, c.precision, c.date_span = dated
         if c.mode in IN_PERSON and not c.own_place:
@@ -1098,6 +1136,23 @@ def _visit_context(d: _Doc) -> tuple[str | None, str | None, tuple | None]:
         if place or value:
             return value, precision, place
     return None, None, None
+
+
+def _context_date(d: _Doc, sent: Sentence, subs: list[int], at: int) -> None:
+    """Remember the date of an engagement sentence that names no counterpart ("X met with
+    numerous diplomats on June 19"): the engagements of X that follow share it."""
+    probe = Candidate(frozenset(), {}, "meeting", 0, sent.index, Span(0, 0, "", ""))
+    _date_place(d, sent, probe, at)
+    if probe.own_date and probe.date and probe.precision == "day" and probe.date_span is not None:
+        people = {e for e in (d.ann.mentions[mi].entity for mi in subs) if e is not None}
+        d.context_dates.append((sent.index, people, (probe.date, probe.precision, probe.date_span)))
+
+
+def _context_for(d: _Doc, c: Candidate) -> tuple[str, str, Span] | None:
+    """The latest such date before the candidate, of one of its people."""
+    people = {k for k in c.keys if isinstance(k, int)}
+    found = [dated for index, who, dated in d.context_dates if index < c.sentence and who & people]
+    return found[-1] if found else None
 
 
 def _lead_date(d: _Doc, c: Candidate) -> tuple[str, str, Span] | None:

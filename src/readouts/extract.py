@@ -62,6 +62,7 @@ class Rules:
     visit_p: TokenPattern
     continuation_p: TokenPattern
     non_readout_re: re.Pattern[str]
+    announcement_re: re.Pattern[str]
     venue_p: TokenPattern
     planned_visit_p: TokenPattern
     national_venue_p: TokenPattern
@@ -99,6 +100,7 @@ def rules() -> Rules:
         visit_p=_one(st["context"]["visit"], re.I),
         continuation_p=_one(st["context"]["continuation"], re.I),
         non_readout_re=re.compile(st["non_readout"]["title"], re.I),
+        announcement_re=re.compile(st["non_readout"]["announcement"], re.I),
         venue_p=_one(st["context"]["venue"], re.I),
         planned_visit_p=_one(st["planned"]["visit"], re.I, words=frozenset(w.lower() for w in st["planned"]["anchors"])),
         national_venue_p=_one(r"\b(?:at|in)\s+(?:the\s+)?(" + "|".join(re.escape(v) for v in sorted(st["venues"], key=len, reverse=True)) + r")\b"),
@@ -1285,13 +1287,24 @@ def _with_country(p: Participant, country: str, rule: str) -> Participant:
 def _is_readout(d: _Doc, engagements: list[Engagement]) -> tuple[bool, str]:
     if not engagements:
         return False, "no engagement between identified officials"
-    title = d.doc.title or ""
-    if d.r.non_readout_re.search(title):
-        return False, "title marks a transcript, statement or announcement"
+    if any(d.r.non_readout_re.search(line) for line in _title_lines(d)):
+        return False, "title marks a transcript, statement, speech or interview"
+    if d.r.announcement_re.search(d.doc.title or ""):
+        return False, "title announces an engagement to come or an appointment"
     months = {e.date for e in engagements if e.date and e.date_precision == "month"}
     if len(months) >= 3:
         return False, "an overview of engagements over several months"
     return True, "reports an engagement that took place"
+
+
+def _title_lines(d: _Doc) -> list[str]:
+    """The title, and a title-like first line of the body (a page whose <title> is the site's
+    name puts the document's own title there): short, no sentence end."""
+    lines = [d.doc.title or ""]
+    body = [s for s in d.ann.sentences if not s.headline][:1]
+    if body and len(body[0].text) < 160 and not body[0].text.rstrip().endswith((".", "!", "?", ":")):
+        lines.append(body[0].text)
+    return lines
 
 
 # ---- statements, issues, third parties -------------------------------------------------

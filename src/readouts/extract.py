@@ -420,8 +420,10 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 continue
             # "held trilateral talks with A and B", "joined A and B for a trilateral summit": one engagement
             between = (m.group(0).lower().endswith("between") or together
-                       or bool(_SEVERAL_SIDES.search(a.text, start, min(sent.end, prev_trigger[0] + 40))))
-            groups = [objs] if between else _split_objects(d, objs, sent)
+                       or bool(_SEVERAL_SIDES.search(a.text, start, min(sent.end, prev_trigger[0] + 40)))
+                       # "held a video conference with his counterparts from A, B and C": one call
+                       or (trig.mode in ("video_call", "phone_call") and bool(_ONE_CALL.search(m.group(0)))))
+            groups = [_expand_plurals(d, objs)] if between else _split_objects(d, objs, sent)
             if trig.several and re.search(r"\b(?:meetings|talks|consultations|calls)\b", m.group(0), re.I):
                 # "held bilateral meetings with the heads of government of ...": several, unnamed
                 groups = [g for g in groups if not (len(g) == 1 and not isinstance(g[0], tuple)
@@ -456,6 +458,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 
 
 # "accompanied by" is not here: officials who accompany are not participants
+_ONE_CALL = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:conference|summit|call|meeting|session|conversation)\b", re.I)
 _AND = re.compile(r"\b(?:and|as well as|together with|along with|joined by)\b|&", re.I)
 _SEVERAL_SIDES = re.compile(r"\b(?:trilateral|tripartite|three-way|quadrilateral|four-way|multilateral|joint)\b", re.I)
 _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
@@ -563,6 +566,15 @@ def _split_objects(d: _Doc, objs: list[int], sent: Sentence) -> list[list[int]]:
         else:
             groups.append([mi])
     return groups
+
+
+def _expand_plurals(d: _Doc, objs: list) -> list:
+    """In one engagement of many, 'his counterparts from A, B and C' are one participant per state."""
+    out: list = []
+    for mi in objs:
+        m = d.ann.mentions[mi]
+        out.extend([(mi, c) for c in m.countries] if m.plural and len(m.countries) > 1 else [mi])
+    return out
 
 
 def _respectively(d: _Doc, objs: list[int]) -> dict[int, int]:

@@ -540,6 +540,9 @@ def _chain(d: _Doc, after: list[int], end: int, direct: bool = False) -> list[in
     out = [first]
     for mi in after[1:]:
         g = a.text[a.mentions[out[-1]].end:a.mentions[mi].start]
+        m = a.mentions[mi]
+        if m.plural and not m.countries and not _AND.search(g):
+            break  # "..., the two ministers discussed": the same people again, not more of them
         if _COORD.match(g) and re.search(r"\S", g):
             out.append(mi)
         else:

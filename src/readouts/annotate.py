@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, cast
 from importlib import resources
 
-from readouts import gazetteer
+from readouts import gazetteer, predicates
 from readouts.dates import MONTHS
 from readouts.gazetteer import Entry, Gazetteer, _case_ok
 
@@ -47,6 +47,7 @@ class Words:
     starts: frozenset[str]  # lower-case words a mention may start with
     stop_start: frozenset[str]  # capitalised words that do not start one
     non_name: frozenset[str]  # words that name things, not people
+    verbs: frozenset[str]  # every form of the engagement verbs ("Rings", "Hosts"): never a name word
     non_name_endings: tuple[str, ...]  # word endings no personal name has ("-tion", "-ship")
 
 
@@ -66,6 +67,7 @@ def words() -> Words:
         starts=DETERMINERS | PRONOUNS | first_words,
         stop_start=stop - complement,  # "State Senate President ...": portfolio words may start a post
         non_name=frozenset(w.lower() for w in data["non_name"]["words"]),
+        verbs=predicates.verb_forms(),
         non_name_endings=tuple(data["non_name"]["endings"]),
     )
 
@@ -140,6 +142,7 @@ class Annotated:
 
 
 _NO_TAG: tuple[int, list[Entry]] = (0, [])
+_PLACE_KINDS = frozenset({"city", "region", "country", "org"})
 
 
 def _word_at(text: str, i: int) -> bool:
@@ -314,7 +317,7 @@ class _Parser:
         t = a.toks[i]
         if not t[:1].isupper() or not (t[:1].isalpha()):
             return False
-        if a.low[i] in self.w.stop:
+        if a.low[i] in self.w.stop or a.low[i] in self.w.verbs:
             return False
         if a.low[i] in MONTH_WORDS and (i + 1 >= t1 or a.toks[i + 1][:1].isdigit() or not a.toks[i + 1][:1].isupper()):
             return False  # "June 8", "in May": a month; "Jan Novak", "April Ryan": a name
@@ -909,6 +912,8 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
             if m is not None:
                 sent.mentions.append(len(ann.mentions))
                 ann.mentions.append(m)
+            elif ann.tags[i][0] > 1 and any(e.kind in _PLACE_KINDS for e in ann.tags[i][1]):
+                nxt = i + ann.tags[i][0]  # no name starts inside "New York" or "the European Union"
             nxt = max(nxt, i + 1)
             while c < len(candidates) and candidates[c] < nxt:
                 c += 1

@@ -211,3 +211,15 @@ def load() -> tuple[Lexicon, dict[str, Any]]:
     """The predicates of the package's ``triggers.toml`` (and the file's other sections)."""
     data = tomllib.loads(resources.files("readouts.data").joinpath("triggers.toml").read_text(encoding="utf-8"))
     return build(data), data
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> frozenset[str]:
+    """Every one-word form of the lexicon's verbs, lower case ("meets", "rings", "hosted")."""
+    lexicon, data = load()
+    irregular = data.get("irregular", {})
+    out: set[str] = set()
+    for t in data["trigger"]:
+        for v in t.get("verbs", ()):
+            out.update(w for w in inflect(v, irregular) if " " not in w)
+    return frozenset(out)

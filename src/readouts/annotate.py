@@ -668,8 +668,10 @@ class _Parser:
             # compound posts: "State Councilor and Foreign Minister"
             while j + 1 < t1 and a.low[j] in ("and", "&", "/"):
                 k2 = j + 1
-                while k2 < t1 and self.entries(k2, ("modifier",))[0] and not self.post_at(k2, t1)[0]:
-                    k2 += self.entries(k2, ("modifier",))[0]
+                while k2 < t1 and not self.post_at(k2, t1)[0] and (
+                        self.entries(k2, ("modifier",))[0]
+                        or (a.low[k2] in self.w.complement and a.toks[k2][:1].isupper())):
+                    k2 += self.entries(k2, ("modifier",))[0] or 1  # "... and Defense Minister"
                 pn2 = self.post_at(k2, t1)[0] if k2 < t1 else 0
                 if not pn2 or self.post_at(k2, t1)[2]:
                     break

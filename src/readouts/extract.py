@@ -249,6 +249,9 @@ def _extract(d: _Doc) -> Readout:
         states = {p.country if p.country_rule not in _INFERRED else None for p in e.participants}
         if len(e.participants) < 2:
             d.note("filter", "dropped: fewer than two participants", trigger=e.trigger.as_dict() if e.trigger else None)
+        elif not any(p.name or p.country for p in e.participants):
+            d.note("filter", "dropped: no participant is named or of a known state",
+                   trigger=e.trigger.as_dict() if e.trigger else None)
         elif len(states) == 1 and None not in states:
             d.note("filter", "dropped: every participant of one state (a domestic meeting)",
                    trigger=e.trigger.as_dict() if e.trigger else None)

@@ -1,0 +1,653 @@
+"""A generated table of readout phrasings with the engagement each one reports.
+
+Every item is built from independent slots (who the subject is and how the text names them,
+the predicate with its tense and voice, the date expression and where it sits, the object,
+trailing clauses and follow-up sentences, the dateline), and carries the record the text must
+give: participants (name; country and title where the text says them), mode and date (resolved
+against the dateline the item carries). Negatives (planned engagements, speeches, background
+mentions, domestic meetings) must give no engagement.
+
+Generation is seeded and balanced: each slot cycles through its values in a shuffled order,
+so every value appears about equally often and in many combinations.
+
+    items = generate()            # the default table: 2,000 positives and 500 negatives
+    items[0].text, items[0].expected, items[0].slots
+"""
+from __future__ import annotations
+
+import calendar
+import random
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Generic, TypeVar
+
+from phrasing_slots import Country, Organisation, Person, Predicate, Slots, Subnational, Tense, load
+
+T = TypeVar("T")
+
+SEED = 20261207
+N_POSITIVE = 2000
+N_NEGATIVE = 500
+
+# --- slot values ----------------------------------------------------------------------
+
+#: How a state official is named (the brief's subject shapes).
+STATE_SHAPES = ("name", "post_name", "demonym_post_name", "post_name_of", "possessive", "name_post_of",
+                "the_post_of_name", "mr_name", "delegation_led_by")
+SUBNATIONAL_SHAPES = ("place_post_name", "post_of_place_name")
+ORG_SHAPES = ("org_prefix", "org_name_post_of", "org_the_post")
+#: Shapes only an object takes: they lean on the subject or on the visit.
+OBJECT_ONLY_SHAPES = ("counterpart", "visiting", "unnamed")
+SUBJECT_SHAPES = STATE_SHAPES + SUBNATIONAL_SHAPES + ORG_SHAPES
+OBJECT_SHAPES = SUBJECT_SHAPES + OBJECT_ONLY_SHAPES
+#: Shapes that show the official's post (a counterpart takes that post).
+SHOWS_POST = ("post_name", "demonym_post_name", "post_name_of", "possessive", "name_post_of", "the_post_of_name",
+              "delegation_led_by")
+VOICES = ("active", "passive", "together")
+DATE_KINDS = ("none", "weekday", "afternoon_of", "today", "yesterday", "paren", "dmy", "mdy", "md")
+#: Date kinds that need the dateline to be resolved (no dateline: the date is unknown).
+RELATIVE_KINDS = ("weekday", "afternoon_of", "today", "yesterday", "paren", "md")
+DATE_POSITIONS = ("front", "preverb", "inner", "post")
+DATELINES = ("capture", "xinhua", "dateline_year", "published", "none")
+LAYOUTS = ("sentence", "followup", "headline")
+TRAILING = ("none", "purpose", "during_which", "who_visiting", "accompanied", "as_part")
+#: sentences after the engagement; "meet_again" and "last_met" name engagements that must not be listed
+FOLLOWUPS = ("views", "statement", "staff_present", "staff_attended", "agreed", "meet_again", "last_met")
+NEGATIVES = ("planned", "planned_headline", "planned_visit", "speech", "reception", "background", "press", "cancelled",
+             "domestic")
+IN_PERSON = ("meeting", "talks")
+
+TODAY_WORDS = ("today", "earlier today", "this morning")
+FUTURE_DATES = ("next week", "later this month", "on Friday", "in the coming days", "next month")
+PURPOSES = ("to discuss bilateral relations and regional issues", "to exchange views on trade and energy cooperation",
+            "to review progress on the joint investment fund")
+FORUMS = ("International Forum on Trade and Connectivity", "Global Water Summit", "Regional Security Dialogue",
+          "World Conference on Food Security")
+STAFF_POSTS = ("Deputy Foreign Minister", "Ambassador", "Assistant Foreign Minister", "Vice Minister of Commerce")
+ORG_STAFF_POSTS = ("Deputy Secretary-General", "Chef de Cabinet", "Senior Adviser")
+#: Tenses that do not take a past date ("has met on 3 May" is not English): only "today" or none.
+UNDATED_TENSES = ("present", "perfect")
+HEADLINE_SMALL = frozenset({"with", "by", "to", "for", "on", "a", "an", "and", "of", "the", "via", "from", "in"})
+AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One generated text, the record it must give, and the slot values it was made of."""
+
+    id: str
+    text: str
+    expected: dict[str, Any]  # the record format: {"is_readout", "engagements": [...]}
+    slots: dict[str, str] = field(default_factory=dict)
+    staff: tuple[str, ...] = ()  # people the text names who are not participants ("accompanied by")
+
+    @property
+    def positive(self) -> bool:
+        return bool(self.expected["engagements"])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "expected": self.expected, "slots": self.slots,
+                "staff": list(self.staff)}
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+class Cycle(Generic[T]):
+    """A slot's values in shuffled rounds: balanced, seeded, and able to skip what does not fit."""
+
+    def __init__(self, rng: random.Random, values: Sequence[T]) -> None:
+        self.rng = rng
+        self.values: list[T] = list(values)
+        self.pending: list[T] = []
+
+    def take(self, fits: Callable[[T], bool] = lambda v: True) -> T:
+        for _ in range(3):
+            for i, value in enumerate(self.pending):
+                if fits(value):
+                    return self.pending.pop(i)
+            more = list(self.values)
+            self.rng.shuffle(more)
+            self.pending.extend(more)
+        raise ValueError(f"no value of {self.values[:5]}... fits")
+
+
+def verb_forms(pred: Predicate, slots: Slots) -> dict[str, str]:
+    """base, s3, past and pp of the predicate's verb (irregular ones from the slots file)."""
+    if pred.forms:
+        return dict(pred.forms)
+    lemma = pred.verb
+    if lemma in slots.verbs:
+        past, pp = slots.verbs[lemma]
+    else:
+        past = lemma + "d" if lemma.endswith("e") else lemma + "ed"
+        pp = past
+    if lemma == "have":
+        s3 = "has"
+    elif lemma.endswith(("s", "sh", "ch", "x", "o")):
+        s3 = lemma + "es"
+    else:
+        s3 = lemma + "s"
+    return {"base": lemma, "s3": s3, "past": past, "pp": pp}
+
+
+def voices_of(pred: Predicate) -> list[str]:
+    """active, and passive / together where the predicate has them."""
+    return ["active"] + ["passive"] * (pred.passive is not None) + ["together"] * (pred.together is not None)
+
+
+def inflect(template: str, forms: dict[str, str]) -> str:
+    return template.format(**forms)
+
+
+def name_shape(name: str) -> str:
+    """A coarse class of how a name is written (for the failure breakdown)."""
+    if re.search(r"\b[A-Z]\.", name):
+        return "initial"
+    if any(t[0].islower() for t in name.split()):
+        return "particle"
+    if "'" in name:
+        return "apostrophe"
+    if "-" in name:
+        return "hyphen"
+    if not name.isascii():
+        return "accented"
+    return f"{min(len(name.split()), 3)}-word"
+
+
+def headline_case(text: str) -> str:
+    return " ".join(w if w in HEADLINE_SMALL or not w else w[0].upper() + w[1:] for w in text.split(" "))
+
+
+def sides(parties: int) -> str:
+    return "two" if parties == 2 else "three"
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def tidy(sentence: str) -> str:
+    """One space between words, no comma before a comma or the full stop."""
+    sentence = re.sub(r"\s+", " ", sentence).strip()
+    sentence = re.sub(r",\s*([,.])", r"\1", sentence)
+    sentence = re.sub(r"\s+([,.])", r"\1", sentence)
+    return capitalise(sentence)
+
+
+def month_day(d: date) -> str:
+    return f"{calendar.month_name[d.month]} {d.day}"
+
+
+# --- mentions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """A person in a role: who they are, the post and whom they represent."""
+
+    person: Person
+    post: str
+    represents: str  # ISO3 or organisation code
+    country: Country  # the person's state (a sub-national official's, an organisation official's own)
+    subnational: Subnational | None = None
+    organisation: Organisation | None = None
+
+
+def mention(shape: str, off: Official, counterpart_of: Official | None = None) -> tuple[str, dict[str, Any]]:
+    """The text naming an official in this shape, and the participant the text states.
+
+    Country and title are None where the text does not say them (they are then not checked).
+    """
+    p, c, post = off.person, off.country, off.post
+    name = p.name
+    if shape == "name":
+        return name, {"name": name, "country": None, "title": None}
+    if shape == "mr_name":
+        return f"{p.honorific} {name}", {"name": name, "country": None, "title": None}
+    if shape == "post_name":
+        return f"{post} {name}", {"name": name, "country": None, "title": post}
+    said = {"name": name, "country": off.represents, "title": post}
+    if shape == "demonym_post_name":
+        return f"{c.demonym} {post} {name}", said
+    if shape == "post_name_of":
+        return f"{post} {name} of {c.name}", said
+    if shape == "possessive":
+        return f"{c.possessive} {post}, {name},", said
+    if shape == "name_post_of":
+        return f"{name}, {post} of {c.name},", said
+    if shape == "the_post_of_name":
+        return f"the {post} of {c.name}, {name},", said
+    if shape == "delegation_led_by":
+        article = "an" if c.demonym[0] in "AEIOU" else "a"
+        return f"{article} {c.demonym} delegation led by {post} {name}", said
+    if shape == "visiting":
+        return f"visiting {c.demonym} {post} {name}", said
+    if shape == "unnamed":
+        return f"the {post} of {c.name}", {"name": None, "country": off.represents, "title": post}
+    if shape == "counterpart":
+        assert counterpart_of is not None
+        pronoun = counterpart_of.person.possessive_pronoun
+        return f"{pronoun} {c.demonym} counterpart {name}", {"name": name, "country": off.represents,
+                                                               "title": counterpart_of.post}
+    if shape in SUBNATIONAL_SHAPES:
+        sub = off.subnational
+        assert sub is not None
+        if shape == "place_post_name":
+            return f"{sub.place} {sub.post} {name}", said
+        return f"{sub.post} of {sub.place} {name}", said
+    if shape in ORG_SHAPES:
+        org = off.organisation
+        assert org is not None
+        if shape == "org_prefix":
+            return f"{org.prefix} {org.title} {name}", said
+        if shape == "org_name_post_of":
+            return f"{name}, {org.title} of {org.name},", said
+        return f"the {org.title} of {org.name}, {name},", said
+    raise ValueError(f"unknown mention shape {shape!r}")
+
+
+# --- dates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DateSlot:
+    kind: str
+    text: str  # as it reads after a preposition-less slot: "on Monday", "earlier today"
+    value: date | None  # the day it names
+    relative: bool  # needs the dateline
+
+    def expected(self, dateline: date | None) -> str | None:
+        if self.value is None or (self.relative and dateline is None):
+            return None
+        return self.value.isoformat()
+
+
+def date_slot(kind: str, reference: date, rng: random.Random) -> DateSlot:
+    """A date expression of this kind for a day at or shortly before the reference day."""
+    if kind == "none":
+        return DateSlot(kind, "", None, False)
+    if kind == "weekday":
+        day = reference - timedelta(days=rng.randrange(7))
+        return DateSlot(kind, f"on {calendar.day_name[day.weekday()]}", day, True)
+    if kind == "afternoon_of":
+        day = reference - timedelta(days=rng.randrange(11))
+        part = rng.choice(("afternoon", "morning", "evening"))
+        return DateSlot(kind, f"on the {part} of {month_day(day)}", day, True)
+    if kind == "today":
+        return DateSlot(kind, rng.choice(TODAY_WORDS), reference, True)
+    if kind == "yesterday":
+        return DateSlot(kind, "yesterday", reference - timedelta(days=1), True)
+    if kind == "paren":
+        day = reference - timedelta(days=rng.randrange(7))
+        lead = rng.choice(("this", "on"))
+        return DateSlot(kind, f"{lead} {calendar.day_name[day.weekday()]} ({month_day(day)})", day, True)
+    day = reference - timedelta(days=rng.randrange(21))
+    if kind == "dmy":
+        return DateSlot(kind, f"on {day.day} {calendar.month_name[day.month]} {day.year}", day, False)
+    if kind == "mdy":
+        return DateSlot(kind, f"on {month_day(day)}, {day.year},", day, False)
+    if kind == "md":
+        return DateSlot(kind, f"on {month_day(day)}", day, True)
+    raise ValueError(f"unknown date kind {kind!r}")
+
+
+def fronted(slot: DateSlot) -> str:
+    """The date expression opening the sentence ("On Monday," / "Earlier today,")."""
+    text = slot.text.rstrip(",")
+    return capitalise(text) + ","
+
+
+def reference_day(rng: random.Random) -> date:
+    """A dateline day far enough into its year that the dates before it stay in that year."""
+    return date(rng.randrange(2012, 2026), 1, 1) + timedelta(days=rng.randrange(30, 360))
+
+
+def dateline_text(style: str, day: date, city: str) -> tuple[str, str]:
+    """(text before the headline, text opening the body) for a dateline style."""
+    if style == "capture":
+        return f"date {day.isoformat()}\n", ""
+    if style == "xinhua":
+        return f"date {day.isoformat()}\n", f"{city.upper()}, {AP_MONTHS[day.month - 1]} {day.day} (Xinhua) -- "
+    if style == "dateline_year":
+        return "", f"{city.upper()}, {month_day(day)}, {day.year} -- "
+    if style == "published":
+        return "", ""  # the date line goes under the headline (see Generator.document)
+    return "", ""
+
+
+# --- the generator --------------------------------------------------------------------
+
+
+class Generator:
+    def __init__(self, slots: Slots, seed: int) -> None:
+        self.s = slots
+        self.rng = random.Random(seed)
+        r = self.rng
+        self.cycles: dict[str, Cycle[Any]] = {
+            "subject_shape": Cycle(r, SUBJECT_SHAPES),
+            "object_shape": Cycle(r, OBJECT_SHAPES),
+            "predicate": Cycle(r, slots.predicates),
+            "planned_tense": Cycle(r, [t for t in slots.tenses if t.planned]),
+            "date_kind": Cycle(r, DATE_KINDS),
+            "date_position": Cycle(r, DATE_POSITIONS),
+            "dateline": Cycle(r, DATELINES),
+            "layout": Cycle(r, LAYOUTS),
+            "trailing": Cycle(r, TRAILING),
+            "followup": Cycle(r, FOLLOWUPS),
+            "negative": Cycle(r, NEGATIVES),
+            "country": Cycle(r, slots.countries),
+            "post": Cycle(r, slots.posts),
+            "subnational": Cycle(r, slots.subnational),
+            "organisation": Cycle(r, slots.organisations),
+            "place": Cycle(r, (True, False)),
+        }
+        held = [t for t in slots.tenses if not t.planned]
+        #: per predicate, every voice it has in every tense of a held engagement, in rounds
+        #: (a held engagement is mostly told in the past: the past tense comes twice in each round)
+        held += [t for t in held if t.key == "past"]
+        self.forms = {p.key: Cycle(r, [(v, t) for v in voices_of(p) for t in held]) for p in slots.predicates}
+
+    # officials
+
+    def official(self, shape: str, used: set[str], avoid_countries: set[str]) -> Official:
+        c = self.cycles
+        if shape in SUBNATIONAL_SHAPES:
+            sub = c["subnational"].take(lambda s: s.country not in avoid_countries)
+            country = self.s.country(sub.country)
+            person = self.rng.choice([p for p in country.people if p.name not in used])
+            return Official(person, sub.post, country.iso3, country, subnational=sub)
+        country = c["country"].take(lambda k: k.iso3 not in avoid_countries)
+        person = self.rng.choice([p for p in country.people if p.name not in used])
+        if shape in ORG_SHAPES:
+            org = c["organisation"].take()
+            return Official(person, org.title, org.code, country, organisation=org)
+        post = self.rng.choice(country.posts) if country.posts and self.rng.random() < 0.3 else c["post"].take()
+        return Official(person, post, country.iso3, country)
+
+    def counterpart(self, of: Official, used: set[str], avoid: set[str]) -> Official:
+        country = self.cycles["country"].take(lambda k: k.iso3 not in avoid)
+        person = self.rng.choice([p for p in country.people if p.name not in used])
+        return Official(person, of.post, country.iso3, country)
+
+    def staff(self, of: Official, used: set[str]) -> str:
+        """A member of the subject's side who is there but is not a participant."""
+        people = [p for p in of.country.people if p.name not in used]
+        if not people:  # a small state's pool is used up: any other invented official
+            people = [p for c in self.s.countries for p in c.people if p.name not in used]
+        person = self.rng.choice(people)
+        used.add(person.name)
+        self._staff.append(person.name)
+        return f"{self.rng.choice(ORG_STAFF_POSTS if of.organisation else STAFF_POSTS)} {person.name}"
+
+    # sentences
+
+    def positive(self, n: int) -> Item:
+        c, rng = self.cycles, self.rng
+        self._staff: list[str] = []
+        pred: Predicate = c["predicate"].take()
+        voice, tense = self.forms[pred.key].take()
+        # a delegation neither joins a coordinated subject nor acts in the passive ("was received by a delegation")
+        # and only a meeting in person has a delegation
+        subj_shape = c["subject_shape"].take(lambda s: s != "delegation_led_by"
+                                             or (voice == "active" and pred.mode in IN_PERSON))
+
+        def object_fits(shape: str) -> bool:
+            if shape == "counterpart":
+                return subj_shape in SHOWS_POST and voice != "passive" and pred.parties == 2
+            if shape == "delegation_led_by" and (voice == "together" or pred.mode not in IN_PERSON):
+                return False
+            if shape == "visiting" and pred.mode not in IN_PERSON:
+                return False
+            if pred.parties == 3:
+                return shape in STATE_SHAPES and shape != "delegation_led_by"
+            return True
+
+        obj_shape = c["object_shape"].take(object_fits)
+        used: set[str] = set()
+        subj = self.official(subj_shape, used, set())
+        used.add(subj.person.name)
+        countries = {subj.country.iso3}
+        objs: list[Official] = []
+        for _ in range(pred.parties - 1):
+            if obj_shape == "counterpart":
+                o = self.counterpart(subj, used, countries)
+            else:
+                o = self.official(obj_shape, used, countries)
+            objs.append(o)
+            used.add(o.person.name)
+            countries.add(o.country.iso3)
+        subj_text, subj_rec = mention(subj_shape, subj)
+        obj_mentions = [mention(obj_shape, o, subj) for o in objs]
+        obj_text = " and ".join(t for t, _ in obj_mentions)
+
+        # date and dateline
+        dateline_style = c["dateline"].take()
+        reference = reference_day(rng)
+        kind = c["date_kind"].take(lambda k: tense.key not in UNDATED_TENSES or k in ("none", "today"))
+        dslot = date_slot(kind, reference, rng)
+        position = c["date_position"].take(lambda p: kind != "none" and (p != "inner" or pred.has_inner_slot)
+                                           and (p != "inner" or voice == "active")) if kind != "none" else "-"
+        host = objs[0] if pred.host == "object" else subj
+        city = rng.choice(host.country.cities)
+        with_place = pred.mode in IN_PERSON and "{city}" not in pred.object and c["place"].take()
+
+        # the verb phrase
+        forms = verb_forms(pred, self.s)
+        inner = dslot.text if position == "inner" else ""
+        if voice == "active":
+            verb = inflect(tense.active, forms)
+            rest = pred.object.replace("|", f" {inner} " if inner else " ").format(obj=obj_text, city=city)
+            lead, predicate = subj_text, f"{verb} {rest}"
+        elif voice == "passive":
+            verb = inflect(tense.passive, forms)
+            rest = (pred.passive or "").format(obj=subj_text)
+            lead, predicate = obj_text, f"{verb} {rest}"
+        else:
+            verb = inflect(tense.plural, forms)
+            sep = ", " if pred.parties == 3 else " and "
+            if pred.parties == 3:
+                lead = f"{subj_text}, {obj_mentions[0][0]} and {obj_mentions[1][0]}"
+            else:
+                lead = f"{subj_text}{sep}{obj_text}"
+            predicate = f"{verb} {pred.together}"
+
+        # trailing clause
+        def trailing_fits(t: str) -> bool:
+            if t == "who_visiting":
+                return (voice == "active" and pred.parties == 2 and pred.host != "object" and pred.mode in IN_PERSON and pred.object.rstrip().endswith("{obj}")
+                        and position != "post" and not with_place and obj_shape not in ("unnamed", "delegation_led_by"))
+            if t == "as_part":
+                return (pred.mode in IN_PERSON and voice == "active" and subj_shape not in ORG_SHAPES
+                        and pred.host != "subject" and pred.parties == 2)
+            if t == "accompanied":
+                return pred.mode in IN_PERSON
+            return True
+
+        trailing = c["trailing"].take(trailing_fits)
+        tail = ""
+        if trailing == "purpose":
+            tail = " " + rng.choice(PURPOSES)
+        elif trailing == "during_which":
+            verb = "exchange" if tense.key == "present" else "exchanged"
+            tail = f", during which the {sides(pred.parties)} sides {verb} views on trade and energy cooperation"
+        elif trailing == "who_visiting":
+            tail = f", who was on an official visit to {subj.country.name}"
+        elif trailing == "accompanied":
+            tail = f", accompanied by {self.staff(subj, used)}"
+        elif trailing == "as_part":
+            tail = f" as part of {subj.person.possessive_pronoun} official visit to {objs[0].country.name}"
+            city = rng.choice(objs[0].country.cities)
+
+        parts = []
+        if position == "front":
+            parts.append(fronted(dslot))
+        parts.append(lead)
+        if position == "preverb":
+            parts.append(dslot.text + ("," if dslot.text.endswith(",") else ""))
+        parts.append(predicate)
+        if with_place:
+            parts.append(f"in {city}")
+        if position == "post":
+            parts.append(dslot.text)
+        sentence = tidy(" ".join(parts) + tail + ".")
+
+        # the document
+        layout = c["layout"].take()
+        followups: dict[str, str] = {}
+        if layout in ("followup", "headline"):
+            count = 1 if layout == "headline" else rng.choice((1, 2))
+            for _ in range(count):
+                kind_f = c["followup"].take(lambda f: f not in followups and (f != "staff_attended"
+                                                                               or pred.mode in IN_PERSON))
+                followups[kind_f] = self.followup(kind_f, subj, objs, used)
+        headline = self.headline(subj, objs, pred, voice, city) if layout == "headline" else None
+        text = self.document(dateline_style, reference, city, headline, " ".join([sentence, *followups.values()]))
+
+        reference_known = dateline_style != "none"
+        engagement = {
+            "date": dslot.expected(reference if reference_known else None),
+            "mode": pred.mode,
+            "participants": [subj_rec, *(rec for _, rec in obj_mentions)],
+        }
+        slots = {
+            "subject_shape": subj_shape, "object_shape": obj_shape, "predicate": pred.key, "mode": pred.mode,
+            "tense": tense.key, "voice": voice, "date_kind": kind, "date_position": position,
+            "place": "yes" if with_place else "no", "trailing": trailing,
+            "followup": "+".join(sorted(followups)) or "none",
+            "layout": layout, "dateline": dateline_style, "subject_name": name_shape(subj.person.name),
+            "object_name": name_shape(objs[0].person.name) if obj_shape != "unnamed" else "unnamed",
+            "parties": str(pred.parties),
+        }
+        return Item(f"p{n:05d}", text, {"is_readout": True, "engagements": [engagement]}, slots, tuple(self._staff))
+
+    def followup(self, kind: str, subj: Official, objs: list[Official], used: set[str]) -> str:
+        rng = self.rng
+        if kind == "views":
+            return (f"The {sides(len(objs) + 1)} sides exchanged views on the situation in the region and other issues "
+                    "of common concern.")
+        if kind == "statement":
+            who = rng.choice((subj.person.surname, f"{subj.person.honorific} {subj.person.surname}"))
+            side = subj.organisation.name if subj.organisation else subj.country.name
+            return (f"{capitalise(who)} said that {side} is ready to deepen cooperation with "
+                    f"{objs[0].country.name} in trade and investment.")
+        if kind == "staff_present":
+            return f"{capitalise(self.staff(subj, used))} was also present."
+        if kind == "staff_attended":
+            return f"{capitalise(self.staff(subj, used))} also attended the meeting."
+        lead = "Both sides" if len(objs) == 1 else "The three sides"
+        if kind == "meet_again":
+            return f"{lead} agreed to meet again in {rng.choice(objs[0].country.cities)} next year."
+        if kind == "last_met":
+            return f"They last met in {rng.choice(objs[0].country.cities)} in {rng.randrange(2005, 2011)}."
+        return f"{lead} agreed to strengthen coordination on regional and international affairs."
+
+    def headline(self, subj: Official, objs: list[Official], pred: Predicate, voice: str, city: str) -> str:
+        """A title line: the names as written, the verb phrase in headline case ("Karl Berg Meets with ...")."""
+        forms = verb_forms(pred, self.s)
+        names = [o.person.name for o in objs]
+        if voice == "together":
+            people = subj.person.name + (", " if len(names) > 1 else " and ") + " and ".join(names)
+            phrase = f"{forms['base']} {pred.together}".strip()
+            return f"{people} {headline_case(phrase)}"
+        return self.headline_of(subj, names, pred, forms["s3"], city)
+
+    @staticmethod
+    def headline_of(subj: Official, names: list[str], pred: Predicate, verb: str, city: str) -> str:
+        head, _, tail = pred.object.replace("|", " ").partition("{obj}")
+        verb = headline_case(re.sub(r"\s+", " ", f"{verb} {head}").strip())
+        rest = headline_case(tail.format(city=city).strip()) if tail.strip() else ""
+        return " ".join(x for x in (subj.person.name, verb, " and ".join(names), rest) if x)
+
+    def document(self, style: str, reference: date, city: str, headline: str | None, body: str) -> str:
+        before, opening = dateline_text(style, reference, city)
+        lines = [before.rstrip("\n")] if before else []
+        if headline:
+            lines.append(headline)
+        if style == "published":
+            lines.append(f"Published: {calendar.month_name[reference.month]} {reference.day}, {reference.year}")
+        lines.append(opening + body)
+        return "\n".join(lines)
+
+    # negatives
+
+    def negative(self, n: int) -> Item:
+        c, rng = self.cycles, self.rng
+        kind = c["negative"].take()
+        subj_shape = c["subject_shape"].take(lambda s: s != "delegation_led_by")
+        used: set[str] = set()
+        subj = self.official(subj_shape, used, set())
+        used.add(subj.person.name)
+        subj_text, _ = mention(subj_shape, subj)
+        obj_shape = c["object_shape"].take(lambda s: s in STATE_SHAPES or s in ("visiting", "unnamed"))
+        if kind == "domestic":
+            obj_shape = rng.choice(("demonym_post_name", "post_name_of", "possessive", "name_post_of"))
+            subj_shape = rng.choice(("demonym_post_name", "post_name_of", "possessive", "name_post_of"))
+            subj = self.official("name", used, set())
+            subj_text, _ = mention(subj_shape, subj)
+            person = rng.choice([p for p in subj.country.people if p.name != subj.person.name])
+            obj = Official(person, c["post"].take(lambda p: p != subj.post), subj.country.iso3, subj.country)
+        else:
+            obj = self.official(obj_shape, used | {subj.person.name}, {subj.country.iso3})
+        obj_text, _ = mention(obj_shape, obj)
+        pred: Predicate = c["predicate"].take(lambda p: p.parties == 2)
+        forms = verb_forms(pred, self.s)
+        city = rng.choice(subj.country.cities)
+        tense = "-"
+        headline = None
+        if kind in ("planned", "planned_headline"):
+            planned: Tense = c["planned_tense"].take()
+            tense = planned.key
+            when = rng.choice(FUTURE_DATES)
+            rest = pred.object.replace("|", " ").format(obj=obj_text, city=city)
+            sentence = f"{subj_text} {inflect(planned.active, forms)} {rest} {when}."
+            if kind == "planned_headline":  # "Karl Berg to Hold Talks with Ana Lopes"
+                headline = self.headline_of(subj, [obj.person.name], pred, "to " + forms["base"], city)
+        elif kind == "reception":
+            sentence = (f"{subj_text} attended a reception hosted by {obj_text} to mark the national day of "
+                        f"{obj.country.name}.")
+        elif kind == "planned_visit":
+            start = date(2024, rng.randrange(1, 13), rng.randrange(1, 20))
+            sentence = (f"At the invitation of {subj_text}, {obj_text} will pay an official visit to "
+                        f"{subj.country.name} from {month_day(start)} to {start.day + 3}.")
+        elif kind == "speech":
+            sentence = f"{subj_text} delivered a keynote speech at the opening ceremony of the {rng.choice(FORUMS)} in {city}."
+        elif kind == "background":
+            year = rng.randrange(2010, 2020)
+            noun = rng.choice(("talks", "meeting", "phone call"))
+            sentence = (f"{subj_text} said that {subj.person.possessive_pronoun} {noun} with {obj_text} in {year} "
+                        f"had opened a new chapter in relations between the two countries.")
+        elif kind == "press":
+            sentence = (f"Foreign Ministry Spokesperson {subj.person.name} told a regular press briefing that "
+                        f"{subj.country.name} welcomes the agreement on grain exports.")
+        elif kind == "cancelled":
+            sentence = (f"{subj_text} postponed {subj.person.possessive_pronoun} planned visit to "
+                        f"{obj.country.name}, citing the situation at home.")
+        else:  # domestic
+            rest = pred.object.replace("|", " ").format(obj=obj_text, city=city)
+            sentence = f"{subj_text} {verb_forms(pred, self.s)['past']} {rest}."
+        sentence = tidy(sentence)
+        style = c["dateline"].take()
+        reference = reference_day(rng)
+        text = self.document(style, reference, city, headline, sentence)
+        slots = {"negative": kind, "subject_shape": "-" if kind == "press" else subj_shape,
+                 "object_shape": "-" if kind in ("speech", "press", "cancelled") else obj_shape,
+                 "predicate": pred.key if kind in ("planned", "planned_headline", "domestic") else "-",
+                 "tense": tense, "dateline": style}
+        return Item(f"n{n:05d}", text, {"is_readout": False, "engagements": []}, slots)
+
+
+def generate(seed: int = SEED, positives: int = N_POSITIVE, negatives: int = N_NEGATIVE,
+             slots: Slots | None = None) -> list[Item]:
+    """The table: ``positives`` texts reporting one engagement each, then ``negatives``."""
+    gen = Generator(slots or load(), seed)
+    items = [gen.positive(i) for i in range(positives)]
+    items += [gen.negative(i) for i in range(negatives)]
+    return items
+
+
+def iter_slot_values(items: Sequence[Item]) -> Iterator[tuple[str, str]]:
+    for item in items:
+        yield from item.slots.items()

@@ -19,11 +19,11 @@ import calendar
 import random
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
-from phrasing_slots import Country, Organisation, Person, Predicate, Slots, Subnational, Tense, load
+from phrasing_slots import HOST_SUFFIX, Country, Organisation, Person, Predicate, Slots, Subnational, Tense, load
 
 T = TypeVar("T")
 
@@ -39,7 +39,8 @@ STATE_SHAPES = ("name", "post_name", "demonym_post_name", "post_name_of", "posse
 SUBNATIONAL_SHAPES = ("place_post_name", "post_of_place_name")
 ORG_SHAPES = ("org_prefix", "org_name_post_of", "org_the_post")
 #: Shapes only an object takes: they lean on the subject or on the visit.
-OBJECT_ONLY_SHAPES = ("counterpart", "visiting", "unnamed")
+COUNTERPART_SHAPES = ("counterpart", "colleague")
+OBJECT_ONLY_SHAPES = COUNTERPART_SHAPES + ("visiting", "unnamed")
 SUBJECT_SHAPES = STATE_SHAPES + SUBNATIONAL_SHAPES + ORG_SHAPES
 OBJECT_SHAPES = SUBJECT_SHAPES + OBJECT_ONLY_SHAPES
 #: Shapes that show the official's post (a counterpart takes that post).
@@ -51,10 +52,19 @@ DATE_KINDS = ("none", "weekday", "afternoon_of", "today", "yesterday", "paren", 
 RELATIVE_KINDS = ("weekday", "afternoon_of", "today", "yesterday", "paren", "md")
 DATE_POSITIONS = ("front", "preverb", "inner", "post")
 DATELINES = ("capture", "xinhua", "dateline_year", "published", "none")
-LAYOUTS = ("sentence", "followup", "headline")
+LAYOUTS = ("sentence", "followup", "headline", "also")
+#: "X also met with Y": the second engagement of an "also" layout, by the first one's mode
+ALSO = {
+    "meeting": (("met with", "meeting"), ("met", "meeting"), ("held talks with", "talks")),
+    "talks": (("met with", "meeting"), ("held talks with", "talks")),
+    "phone_call": (("spoke by phone with", "phone_call"), ("held a phone call with", "phone_call")),
+    "video_call": (("held a video call with", "video_call"),),
+    "message": (("sent a message to", "message"),),
+}
 TRAILING = ("none", "purpose", "during_which", "who_visiting", "accompanied", "as_part")
 #: sentences after the engagement; "meet_again" and "last_met" name engagements that must not be listed
-FOLLOWUPS = ("views", "statement", "staff_present", "staff_attended", "agreed", "meet_again", "last_met")
+FOLLOWUPS = ("views", "statement", "staff_present", "staff_attended", "agreed", "meet_again", "last_met",
+             "spokesperson", "airlines", "programme")
 NEGATIVES = ("planned", "planned_headline", "planned_visit", "speech", "reception", "background", "press", "cancelled",
              "domestic")
 IN_PERSON = ("meeting", "talks")
@@ -194,6 +204,17 @@ class Official:
     country: Country  # the person's state (a sub-national official's, an organisation official's own)
     subnational: Subnational | None = None
     organisation: Organisation | None = None
+    host: str | None = None  # the other side's state, for a post "Ambassador to {host}"
+
+    @property
+    def title(self) -> str:
+        """The post as the record gives it ("Ambassador" for "Ambassador to China")."""
+        return self.post.replace(HOST_SUFFIX, "")
+
+    @property
+    def shown_post(self) -> str:
+        """The post as a short mention writes it ("Ambassador to China")."""
+        return self.post.replace(HOST_SUFFIX, f" to {self.host}") if self.host else self.title
 
 
 def mention(shape: str, off: Official, counterpart_of: Official | None = None) -> tuple[str, dict[str, Any]]:
@@ -201,37 +222,37 @@ def mention(shape: str, off: Official, counterpart_of: Official | None = None) -
 
     Country and title are None where the text does not say them (they are then not checked).
     """
-    p, c, post = off.person, off.country, off.post
+    p, c, post, shown = off.person, off.country, off.title, off.shown_post
     name = p.name
     if shape == "name":
         return name, {"name": name, "country": None, "title": None}
     if shape == "mr_name":
         return f"{p.honorific} {name}", {"name": name, "country": None, "title": None}
     if shape == "post_name":
-        return f"{post} {name}", {"name": name, "country": None, "title": post}
+        return f"{shown} {name}", {"name": name, "country": None, "title": post}
     said = {"name": name, "country": off.represents, "title": post}
     if shape == "demonym_post_name":
-        return f"{c.demonym} {post} {name}", said
+        return f"{c.demonym} {shown} {name}", said
     if shape == "post_name_of":
         return f"{post} {name} of {c.name}", said
     if shape == "possessive":
-        return f"{c.possessive} {post}, {name},", said
+        return f"{c.possessive} {shown}, {name},", said
     if shape == "name_post_of":
         return f"{name}, {post} of {c.name},", said
     if shape == "the_post_of_name":
         return f"the {post} of {c.name}, {name},", said
     if shape == "delegation_led_by":
         article = "an" if c.demonym[0] in "AEIOU" else "a"
-        return f"{article} {c.demonym} delegation led by {post} {name}", said
+        return f"{article} {c.demonym} delegation led by {shown} {name}", said
     if shape == "visiting":
-        return f"visiting {c.demonym} {post} {name}", said
+        return f"visiting {c.demonym} {shown} {name}", said
     if shape == "unnamed":
         return f"the {post} of {c.name}", {"name": None, "country": off.represents, "title": post}
-    if shape == "counterpart":
+    if shape in COUNTERPART_SHAPES:  # "his Polish counterpart X": the post is the subject's
         assert counterpart_of is not None
         pronoun = counterpart_of.person.possessive_pronoun
-        return f"{pronoun} {c.demonym} counterpart {name}", {"name": name, "country": off.represents,
-                                                               "title": counterpart_of.post}
+        return f"{pronoun} {c.demonym} {shape} {name}", {"name": name, "country": off.represents,
+                                                          "title": counterpart_of.title}
     if shape in SUBNATIONAL_SHAPES:
         sub = off.subnational
         assert sub is not None
@@ -338,6 +359,7 @@ class Generator:
             "trailing": Cycle(r, TRAILING),
             "followup": Cycle(r, FOLLOWUPS),
             "negative": Cycle(r, NEGATIVES),
+            "negative_predicate": Cycle(r, [p for p in slots.predicates if p.parties == 2]),
             "country": Cycle(r, slots.countries),
             "post": Cycle(r, slots.posts),
             "subnational": Cycle(r, slots.subnational),
@@ -372,17 +394,19 @@ class Generator:
         person = self.rng.choice([p for p in country.people if p.name not in used])
         return Official(person, of.post, country.iso3, country)
 
-    def staff(self, of: Official, used: set[str]) -> str:
-        """A member of the subject's side who is there but is not a participant."""
+    def staff_person(self, of: Official, used: set[str]) -> Person:
+        """Someone of the subject's side who is there or speaks, and is not a participant."""
         people = [p for p in of.country.people if p.name not in used]
         if not people:  # a small state's pool is used up: any other invented official
             people = [p for c in self.s.countries for p in c.people if p.name not in used]
         person = self.rng.choice(people)
         used.add(person.name)
         self._staff.append(person.name)
-        return f"{self.rng.choice(ORG_STAFF_POSTS if of.organisation else STAFF_POSTS)} {person.name}"
+        return person
 
-    # sentences
+    def staff(self, of: Official, used: set[str]) -> str:
+        posts = ORG_STAFF_POSTS if of.organisation else STAFF_POSTS
+        return f"{self.rng.choice(posts)} {self.staff_person(of, used).name}"
 
     def positive(self, n: int) -> Item:
         c, rng = self.cycles, self.rng
@@ -395,7 +419,7 @@ class Generator:
                                              or (voice == "active" and pred.mode in IN_PERSON))
 
         def object_fits(shape: str) -> bool:
-            if shape == "counterpart":
+            if shape in COUNTERPART_SHAPES:
                 return subj_shape in SHOWS_POST and voice != "passive" and pred.parties == 2
             if shape == "delegation_led_by" and (voice == "together" or pred.mode not in IN_PERSON):
                 return False
@@ -408,17 +432,21 @@ class Generator:
         obj_shape = c["object_shape"].take(object_fits)
         used: set[str] = set()
         subj = self.official(subj_shape, used, set())
+        if obj_shape in COUNTERPART_SHAPES and HOST_SUFFIX in subj.post:  # not "Ambassador to Poland ... his Polish counterpart"
+            subj = replace(subj, post=subj.title)
         used.add(subj.person.name)
         countries = {subj.country.iso3}
         objs: list[Official] = []
         for _ in range(pred.parties - 1):
-            if obj_shape == "counterpart":
+            if obj_shape in COUNTERPART_SHAPES:
                 o = self.counterpart(subj, used, countries)
             else:
                 o = self.official(obj_shape, used, countries)
             objs.append(o)
             used.add(o.person.name)
             countries.add(o.country.iso3)
+        subj = replace(subj, host=objs[0].country.name)
+        objs = [replace(o, host=subj.country.name) for o in objs]
         subj_text, subj_rec = mention(subj_shape, subj)
         obj_mentions = [mention(obj_shape, o, subj) for o in objs]
         obj_text = " and ".join(t for t, _ in obj_mentions)
@@ -458,7 +486,8 @@ class Generator:
         def trailing_fits(t: str) -> bool:
             if t == "who_visiting":
                 return (voice == "active" and pred.parties == 2 and pred.host != "object" and pred.mode in IN_PERSON and pred.object.rstrip().endswith("{obj}")
-                        and position != "post" and not with_place and obj_shape not in ("unnamed", "delegation_led_by"))
+                        and position != "post" and not with_place
+                        and obj_shape not in ("unnamed", "delegation_led_by", "visiting"))
             if t == "as_part":
                 return (pred.mode in IN_PERSON and voice == "active" and subj_shape not in ORG_SHAPES
                         and pred.host != "subject" and pred.parties == 2)
@@ -495,7 +524,18 @@ class Generator:
         sentence = tidy(" ".join(parts) + tail + ".")
 
         # the document
-        layout = c["layout"].take()
+        layout = c["layout"].take(lambda lay: lay != "also" or (pred.parties == 2 and tense.key != "present"
+                                                                  and subj_shape != "delegation_led_by"))
+        engagement = {
+            "date": dslot.expected(reference if dateline_style != "none" else None),
+            "mode": pred.mode,
+            "participants": [subj_rec, *(rec for _, rec in obj_mentions)],
+        }
+        engagements = [engagement]
+        if layout == "also":  # "Berg also met with ...": a second engagement on the same day
+            also_text, also_engagement = self.also(subj, subj_rec, pred.mode, used, countries, engagement["date"])
+            sentence = f"{sentence} {also_text}"
+            engagements.append(also_engagement)
         followups: dict[str, str] = {}
         if layout in ("followup", "headline"):
             count = 1 if layout == "headline" else rng.choice((1, 2))
@@ -503,15 +543,9 @@ class Generator:
                 kind_f = c["followup"].take(lambda f: f not in followups and (f != "staff_attended"
                                                                                or pred.mode in IN_PERSON))
                 followups[kind_f] = self.followup(kind_f, subj, objs, used)
-        headline = self.headline(subj, objs, pred, voice, city) if layout == "headline" else None
+        headline = self.headline(subj, objs, pred, voice, city, obj_shape) if layout == "headline" else None
         text = self.document(dateline_style, reference, city, headline, " ".join([sentence, *followups.values()]))
 
-        reference_known = dateline_style != "none"
-        engagement = {
-            "date": dslot.expected(reference if reference_known else None),
-            "mode": pred.mode,
-            "participants": [subj_rec, *(rec for _, rec in obj_mentions)],
-        }
         slots = {
             "subject_shape": subj_shape, "object_shape": obj_shape, "predicate": pred.key, "mode": pred.mode,
             "tense": tense.key, "voice": voice, "date_kind": kind, "date_position": position,
@@ -521,7 +555,19 @@ class Generator:
             "object_name": name_shape(objs[0].person.name) if obj_shape != "unnamed" else "unnamed",
             "parties": str(pred.parties),
         }
-        return Item(f"p{n:05d}", text, {"is_readout": True, "engagements": [engagement]}, slots, tuple(self._staff))
+        return Item(f"p{n:05d}", text, {"is_readout": True, "engagements": engagements}, slots, tuple(self._staff))
+
+    def also(self, subj: Official, subj_rec: dict[str, Any], mode: str, used: set[str], countries: set[str],
+             day: str | None) -> tuple[str, dict[str, Any]]:
+        """A sentence reporting a second engagement of the subject, with no date of its own."""
+        phrase, also_mode = self.rng.choice(ALSO[mode])
+        shape = self.rng.choice(("demonym_post_name", "post_name_of", "possessive", "name_post_of"))
+        other = self.official(shape, used, countries)
+        used.add(other.person.name)
+        countries.add(other.country.iso3)
+        text, rec = mention(shape, other)
+        return (tidy(f"{subj.person.surname} also {phrase} {text}."),
+                {"date": day, "mode": also_mode, "participants": [subj_rec, rec]})
 
     def followup(self, kind: str, subj: Official, objs: list[Official], used: set[str]) -> str:
         rng = self.rng
@@ -537,6 +583,16 @@ class Generator:
             return f"{capitalise(self.staff(subj, used))} was also present."
         if kind == "staff_attended":
             return f"{capitalise(self.staff(subj, used))} also attended the meeting."
+        if kind == "spokesperson":  # a spokesperson quoted is not a participant
+            who = "Spokesperson" if subj.organisation else "Foreign Ministry Spokesperson"
+            return (f"{who} {self.staff_person(subj, used).name} told reporters that the talks were candid and "
+                    "constructive.")
+        if kind == "airlines":  # capitalised words that are not people
+            return (f"They also discussed direct flights by {subj.country.demonym} Airlines and the Extraordinary "
+                    "Session of the Joint Commission on Scientific and Technological Cooperation.")
+        if kind == "programme":
+            return ("Finally, both sides welcomed progress under the Green Horizon Partnership Programme and the "
+                    "Joint Action Plan.")
         lead = "Both sides" if len(objs) == 1 else "The three sides"
         if kind == "meet_again":
             return f"{lead} agreed to meet again in {rng.choice(objs[0].country.cities)} next year."
@@ -544,10 +600,11 @@ class Generator:
             return f"They last met in {rng.choice(objs[0].country.cities)} in {rng.randrange(2005, 2011)}."
         return f"{lead} agreed to strengthen coordination on regional and international affairs."
 
-    def headline(self, subj: Official, objs: list[Official], pred: Predicate, voice: str, city: str) -> str:
+    def headline(self, subj: Official, objs: list[Official], pred: Predicate, voice: str, city: str,
+                 shape: str) -> str:
         """A title line: the names as written, the verb phrase in headline case ("Karl Berg Meets with ...")."""
         forms = verb_forms(pred, self.s)
-        names = [o.person.name for o in objs]
+        names = [o.person.name if shape != "unnamed" else f"{o.country.demonym} {o.title}" for o in objs]
         if voice == "together":
             people = subj.person.name + (", " if len(names) > 1 else " and ") + " and ".join(names)
             phrase = f"{forms['base']} {pred.together}".strip()
@@ -592,7 +649,7 @@ class Generator:
         else:
             obj = self.official(obj_shape, used | {subj.person.name}, {subj.country.iso3})
         obj_text, _ = mention(obj_shape, obj)
-        pred: Predicate = c["predicate"].take(lambda p: p.parties == 2)
+        pred: Predicate = c["negative_predicate"].take()
         forms = verb_forms(pred, self.s)
         city = rng.choice(subj.country.cities)
         tense = "-"

@@ -26,6 +26,10 @@ FORM_KEYS = ("past", "s3", "pp", "base")
 TENSE_FIELDS = ("{base}", "{s3}", "{past}", "{pp}")
 
 
+#: A post may end with this: the state of the other side fills it ("Ambassador to China").
+HOST_SUFFIX = " to {host}"
+
+
 class SlotError(ValueError):
     """A slots file that does not describe a valid table (message names the entry)."""
 
@@ -284,7 +288,10 @@ def parse(data: Mapping[str, Any]) -> Slots:
     for i, e in enumerate(_entries(data, "post")):
         where = _where("post", i, e, "title")
         _keys(where, e, {"title"}, set())
-        posts.append(_text(where, e, "title"))
+        title = _text(where, e, "title")
+        if "{" in title.replace(HOST_SUFFIX, ""):
+            raise SlotError(f"{where}: the only placeholder a post may have is a final '{HOST_SUFFIX}'")
+        posts.append(title)
     countries = tuple(_country(i, e) for i, e in enumerate(_entries(data, "country")))
     iso3s = {c.iso3 for c in countries}
     subnational = []

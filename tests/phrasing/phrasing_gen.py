@@ -242,7 +242,7 @@ def mention(shape: str, off: Official, counterpart_of: Official | None = None) -
     if shape == "the_post_of_name":
         return f"the {post} of {c.name}, {name},", said
     if shape == "delegation_led_by":
-        article = "an" if c.demonym[0] in "AEIOU" else "a"
+        article = "an" if c.demonym[0] in "AEIOU" and not c.demonym.isupper() else "a"  # "a US delegation"
         return f"{article} {c.demonym} delegation led by {shown} {name}", said
     if shape == "visiting":
         return f"visiting {c.demonym} {shown} {name}", said
@@ -490,7 +490,9 @@ class Generator:
                         and obj_shape not in ("unnamed", "delegation_led_by", "visiting"))
             if t == "as_part":
                 return (pred.mode in IN_PERSON and voice == "active" and subj_shape not in ORG_SHAPES
-                        and pred.host != "subject" and pred.parties == 2)
+                        and pred.host != "subject" and pred.parties == 2 and obj_shape != "visiting")
+            if t == "during_which":
+                return pred.mode != "message"
             if t == "accompanied":
                 return pred.mode in IN_PERSON
             return True

@@ -5,7 +5,8 @@ from independent slots, each with the record it must give. ``test_phrasing_table
 extractor to get at least 98% of them right; it carries the ``phrasing`` marker and is deselected
 by default (``pyproject.toml``: ``-m "not phrasing"``) until the extractor is there. Run it with
 ``python -m pytest tests/phrasing -m phrasing``; ``python bench/phrasing_report.py`` prints the
-failure breakdown and writes the failing items to a file.
+failure breakdown and writes the failing items to a file (the test writes them to
+``tests/artefacts/phrasing-failures.jsonl``).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ import phrasing_gen as gen
 import phrasing_slots as slots_mod
 
 BASELINE = Path(__file__).with_name("baseline.json")
+ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
 TARGET = 0.98
 MAX_SECONDS = 20.0
 
@@ -168,7 +170,7 @@ def test_every_predicate_comes_in_every_tense_and_voice_it_has(items):
 def test_the_texts_are_tidy(items):
     for item in items:
         body = item.text
-        assert not re.search(r"[{}|]|  |,,|\s[,.]|\ba [AEIOU]", body), (item.id, body)
+        assert not re.search(r"[{}|]|  |,,|\s[,.]|\ba [AEIOU][a-z]|\ban [B-DF-HJ-NP-TV-Z]", body), (item.id, body)
         assert body.rstrip().endswith("."), (item.id, body)
 
 
@@ -312,7 +314,12 @@ def test_the_extractor_reads_the_whole_table_in_time(items, timed_outcomes):
 
 @pytest.mark.phrasing
 def test_phrasing_table_passes(outcomes):
+    """The 98% target. The breakdown is printed, and the failing items go to tests/artefacts/ (gitignored)."""
     rate = check.pass_rate(outcomes)
     report = check.format_report(outcomes)
     print(report)
-    assert rate >= TARGET, f"pass rate {rate:.1%} < {TARGET:.0%}\n{report}"
+    ARTEFACTS.mkdir(exist_ok=True)
+    failures = ARTEFACTS / "phrasing-failures.jsonl"
+    failures.write_text("".join(json.dumps(o.as_dict(), ensure_ascii=False) + "\n" for o in outcomes if not o.ok),
+                        encoding="utf-8")
+    assert rate >= TARGET, f"pass rate {rate:.1%} < {TARGET:.0%} (failing items in {failures})\n{report}"

@@ -16,9 +16,11 @@ so every value appears about equally often and in many combinations.
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
 import random
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
@@ -707,6 +709,9 @@ def generate(seed: int = SEED, positives: int = N_POSITIVE, negatives: int = N_N
     return items
 
 
-def iter_slot_values(items: Sequence[Item]) -> Iterator[tuple[str, str]]:
+def table_hash(items: Sequence[Item]) -> str:
+    """A fingerprint of a table (texts, expectations, slots): a floor measured on one table holds for it only."""
+    digest = hashlib.sha256()
     for item in items:
-        yield from item.slots.items()
+        digest.update(json.dumps(item.as_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()[:16]

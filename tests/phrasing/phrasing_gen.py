@@ -576,8 +576,8 @@ class Generator:
     def followup(self, kind: str, subj: Official, objs: list[Official], used: set[str]) -> str:
         rng = self.rng
         if kind == "views":
-            return (f"The {sides(len(objs) + 1)} sides exchanged views on the situation in the region and other issues "
-                    "of common concern.")
+            return (f"The {sides(len(objs) + 1)} sides also compared notes on regional security and other matters "
+                    "of mutual interest.")
         if kind == "statement":
             who = rng.choice((subj.person.surname, f"{subj.person.honorific} {subj.person.surname}"))
             side = subj.organisation.name if subj.organisation else subj.country.name

@@ -361,6 +361,31 @@ def test_verb_forms(key, forms):
     assert (got["base"], got["s3"], got["past"], got["pp"]) == forms
 
 
+EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+SHINGLE = 9
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+@pytest.mark.skipif(not EVAL.is_dir(), reason="the evaluation sets are not beside the repository")
+def test_no_text_comes_from_an_evaluation_set(items):
+    """No run of nine words of the table is in a development or held-out text (formulas are fine, copies are not)."""
+    seen: set[tuple[str, ...]] = set()
+    for path in sorted(EVAL.glob("*.jsonl")):
+        if ".gold." in path.name:
+            continue
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    seen |= shingles(json.loads(line).get("text") or "")
+    assert seen
+    copied = {i.id: sorted(shingles(i.text) & seen)[:1] for i in items if shingles(i.text) & seen}
+    assert not copied, list(copied.items())[:5]
+
+
 # --- judging one item -----------------------------------------------------------------
 
 JUDGE_CASES = [

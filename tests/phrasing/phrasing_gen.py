@@ -48,7 +48,7 @@ OBJECT_SHAPES = SUBJECT_SHAPES + OBJECT_ONLY_SHAPES
 #: Shapes that show the official's post (a counterpart takes that post).
 SHOWS_POST = ("post_name", "demonym_post_name", "post_name_of", "possessive", "name_post_of", "the_post_of_name",
               "delegation_led_by")
-VOICES = ("active", "passive", "together")
+VOICES = ("active", "passive", "together", "nominal")
 DATE_KINDS = ("none", "weekday", "afternoon_of", "today", "yesterday", "paren", "dmy", "mdy", "md")
 #: Date kinds that need the dateline to be resolved (no dateline: the date is unknown).
 RELATIVE_KINDS = ("weekday", "afternoon_of", "today", "yesterday", "paren", "md")
@@ -146,8 +146,9 @@ def verb_forms(pred: Predicate, slots: Slots) -> dict[str, str]:
 
 
 def voices_of(pred: Predicate) -> list[str]:
-    """active, and passive / together where the predicate has them."""
-    return ["active"] + ["passive"] * (pred.passive is not None) + ["together"] * (pred.together is not None)
+    """active, and passive / together / nominal where the predicate has them."""
+    return (["active"] + ["passive"] * (pred.passive is not None) + ["together"] * (pred.together is not None)
+            + ["nominal"] * (pred.nominal is not None))
 
 
 def inflect(template: str, forms: dict[str, str]) -> str:
@@ -372,7 +373,9 @@ class Generator:
         #: per predicate, every voice it has in every tense of a held engagement, in rounds
         #: (a held engagement is mostly told in the past: the past tense comes twice in each round)
         held += [t for t in held if t.key == "past"]
-        self.forms = {p.key: Cycle(r, [(v, t) for v in voices_of(p) for t in held]) for p in slots.predicates}
+        #: (a nominal phrase has no tense of its own: "During talks with Y, X said ..." is told in the past)
+        self.forms = {p.key: Cycle(r, [(v, t) for v in voices_of(p) for t in held if v != "nominal" or t.key == "past"])
+                      for p in slots.predicates}
 
     # officials
 
@@ -458,8 +461,8 @@ class Generator:
         reference = reference_day(rng)
         kind = c["date_kind"].take(lambda k: tense.key not in UNDATED_TENSES or k in ("none", "today"))
         dslot = date_slot(kind, reference, rng)
-        position = c["date_position"].take(lambda p: kind != "none" and (p != "inner" or pred.has_inner_slot)
-                                           and (p != "inner" or voice == "active")) if kind != "none" else "-"
+        position = c["date_position"].take(lambda p: (p != "inner" or (pred.has_inner_slot and voice == "active"))
+                                           and (voice != "nominal" or p in ("front", "post"))) if kind != "none" else "-"
         host = objs[0] if pred.host == "object" else subj
         city = rng.choice(host.country.cities)
         with_place = pred.mode in IN_PERSON and "{city}" not in pred.object and c["place"].take()
@@ -475,6 +478,12 @@ class Generator:
             verb = inflect(tense.passive, forms)
             rest = (pred.passive or "").format(obj=subj_text)
             lead, predicate = obj_text, f"{verb} {rest}"
+        elif voice == "nominal":  # "During talks with Y on Monday, X said that ..."
+            side = subj.organisation.name if subj.organisation else subj.country.name
+            nominal = pred.nominal or ""
+            lead = (nominal[:1].lower() + nominal[1:]).format(obj=obj_text)  # capitalised where it opens the sentence
+            predicate = (f", {subj_text} said that {side} attaches great importance to its relations with "
+                         f"{objs[0].country.name}")
         else:
             verb = inflect(tense.plural, forms)
             sep = ", " if pred.parties == 3 else " and "
@@ -490,6 +499,8 @@ class Generator:
                 return (voice == "active" and pred.parties == 2 and pred.host != "object" and pred.mode in IN_PERSON and pred.object.rstrip().endswith("{obj}")
                         and position != "post" and not with_place
                         and obj_shape not in ("unnamed", "delegation_led_by", "visiting"))
+            if voice == "nominal":
+                return t == "none"
             if t == "as_part":
                 return (pred.mode in IN_PERSON and voice == "active" and subj_shape not in ORG_SHAPES
                         and pred.host != "subject" and pred.parties == 2 and obj_shape != "visiting")
@@ -520,11 +531,14 @@ class Generator:
         parts.append(lead)
         if position == "preverb":
             parts.append(dslot.text + ("," if dslot.text.endswith(",") else ""))
-        parts.append(predicate)
+        if voice != "nominal":
+            parts.append(predicate)
         if with_place:
             parts.append(f"in {city}")
         if position == "post":
             parts.append(dslot.text)
+        if voice == "nominal":
+            parts.append(predicate)
         sentence = tidy(" ".join(parts) + tail + ".")
 
         # the document
@@ -544,7 +558,7 @@ class Generator:
         if layout in ("followup", "headline"):
             count = 1 if layout == "headline" else rng.choice((1, 2))
             for _ in range(count):
-                kind_f = c["followup"].take(lambda f: f not in followups and (f != "staff_attended"
+                kind_f = c["followup"].take(lambda f: f not in followups and (f not in ("staff_attended", "staff_present")
                                                                                or pred.mode in IN_PERSON))
                 followups[kind_f] = self.followup(kind_f, subj, objs, used)
         headline = self.headline(subj, objs, pred, voice, city, obj_shape) if layout == "headline" else None

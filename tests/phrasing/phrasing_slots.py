@@ -90,6 +90,7 @@ class Predicate:
     parties: int = 2
     forms: Mapping[str, str] | None = None
     host: str | None = None  # "subject" receives the other side, "object" is visited
+    nominal: str | None = None  # "During talks with {obj}" (then "X said ...")
 
     @property
     def has_inner_slot(self) -> bool:
@@ -197,7 +198,7 @@ def _tense(i: int, entry: Any) -> Tense:
 
 def _predicate(i: int, entry: Any) -> Predicate:
     where = _where("predicate", i, entry, "key")
-    _keys(where, entry, {"key", "mode", "verb", "object"}, {"together", "passive", "parties", "forms", "host"})
+    _keys(where, entry, {"key", "mode", "verb", "object"}, {"together", "passive", "parties", "forms", "host", "nominal"})
     key = _text(where, entry, "key")
     if not KEY_RE.match(key):
         raise SlotError(f"{where}: key must be lower-case words joined by '-'")
@@ -230,7 +231,10 @@ def _predicate(i: int, entry: Any) -> Predicate:
     host = entry.get("host")
     if host not in (None, "subject", "object"):
         raise SlotError(f"{where}: host must be 'subject' or 'object'")
-    return Predicate(key, mode, verb, obj, together, passive, parties, forms, host)
+    nominal = entry.get("nominal")
+    if nominal is not None and (not isinstance(nominal, str) or nominal.count("{obj}") != 1 or "|" in nominal):
+        raise SlotError(f"{where}: nominal must contain {{obj}} once and no '|'")
+    return Predicate(key, mode, verb, obj, together, passive, parties, forms, host, nominal)
 
 
 def _country(i: int, entry: Any) -> Country:

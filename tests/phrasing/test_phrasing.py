@@ -161,7 +161,8 @@ def test_every_predicate_comes_in_every_tense_and_voice_it_has(items):
     held = [t.key for t in s.tenses if not t.planned]
     missing = []
     for p in s.predicates:
-        missing += [(p.key, t, v) for t in held for v in gen.voices_of(p) if (p.key, t, v) not in seen]
+        for v in gen.voices_of(p):  # a nominal phrase ("During talks with Y, X said") is told in the past
+            missing += [(p.key, t, v) for t in (held if v != "nominal" else ["past"]) if (p.key, t, v) not in seen]
     assert not missing, missing
     planned = {i.slots["predicate"] for i in items if i.slots.get("negative") in ("planned", "planned_headline")}
     assert planned == {p.key for p in s.predicates if p.parties == 2}

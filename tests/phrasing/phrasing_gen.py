@@ -55,14 +55,6 @@ RELATIVE_KINDS = ("weekday", "afternoon_of", "today", "yesterday", "paren", "md"
 DATE_POSITIONS = ("front", "preverb", "inner", "post")
 DATELINES = ("capture", "xinhua", "dateline_year", "published", "none")
 LAYOUTS = ("sentence", "followup", "headline", "also")
-#: "X also met with Y": the second engagement of an "also" layout, by the first one's mode
-ALSO = {
-    "meeting": (("met with", "meeting"), ("met", "meeting"), ("held talks with", "talks")),
-    "talks": (("met with", "meeting"), ("held talks with", "talks")),
-    "phone_call": (("spoke by phone with", "phone_call"), ("held a phone call with", "phone_call")),
-    "video_call": (("held a video call with", "video_call"),),
-    "message": (("sent a message to", "message"),),
-}
 TRAILING = ("none", "purpose", "during_which", "who_visiting", "accompanied", "as_part")
 #: sentences after the engagement; "meet_again" and "last_met" name engagements that must not be listed
 FOLLOWUPS = ("views", "statement", "staff_present", "staff_attended", "agreed", "meet_again", "last_met",
@@ -72,13 +64,6 @@ NEGATIVES = ("planned", "planned_headline", "planned_visit", "speech", "receptio
 IN_PERSON = ("meeting", "talks")
 
 TODAY_WORDS = ("today", "earlier today", "this morning")
-FUTURE_DATES = ("next week", "later this month", "on Friday", "in the coming days", "next month")
-PURPOSES = ("to discuss bilateral relations and regional issues", "to exchange views on trade and energy cooperation",
-            "to review progress on the joint investment fund")
-FORUMS = ("International Forum on Trade and Connectivity", "Global Water Summit", "Regional Security Dialogue",
-          "World Conference on Food Security")
-STAFF_POSTS = ("Deputy Foreign Minister", "Ambassador", "Assistant Foreign Minister", "Vice Minister of Commerce")
-ORG_STAFF_POSTS = ("Deputy Secretary-General", "Chef de Cabinet", "Senior Adviser")
 #: Tenses that do not take a past date ("has met on 3 May" is not English): only "today" or none.
 UNDATED_TENSES = ("present", "perfect")
 HEADLINE_SMALL = frozenset({"with", "by", "to", "for", "on", "a", "an", "and", "of", "the", "via", "from", "in"})
@@ -410,7 +395,7 @@ class Generator:
         return person
 
     def staff(self, of: Official, used: set[str]) -> str:
-        posts = ORG_STAFF_POSTS if of.organisation else STAFF_POSTS
+        posts = self.s.phrases.org_staff_posts if of.organisation else self.s.phrases.staff_posts
         return f"{self.rng.choice(posts)} {self.staff_person(of, used).name}"
 
     def positive(self, n: int) -> Item:
@@ -513,7 +498,7 @@ class Generator:
         trailing = c["trailing"].take(trailing_fits)
         tail = ""
         if trailing == "purpose":
-            tail = " " + rng.choice(PURPOSES)
+            tail = " " + rng.choice(self.s.phrases.purposes)
         elif trailing == "during_which":
             verb = "exchange" if tense.key == "present" else "exchanged"
             tail = f", during which the {sides(pred.parties)} sides {verb} views on trade and energy cooperation"
@@ -544,7 +529,7 @@ class Generator:
         # the document
         layout = c["layout"].take(lambda lay: lay != "also" or (pred.parties == 2 and tense.key != "present"
                                                                   and subj_shape != "delegation_led_by"))
-        engagement = {
+        engagement: dict[str, Any] = {
             "date": dslot.expected(reference if dateline_style != "none" else None),
             "mode": pred.mode,
             "participants": [subj_rec, *(rec for _, rec in obj_mentions)],
@@ -578,7 +563,7 @@ class Generator:
     def also(self, subj: Official, subj_rec: dict[str, Any], mode: str, used: set[str], countries: set[str],
              day: str | None) -> tuple[str, dict[str, Any]]:
         """A sentence reporting a second engagement of the subject, with no date of its own."""
-        phrase, also_mode = self.rng.choice(ALSO[mode])
+        phrase, also_mode = self.rng.choice(self.s.also[mode])
         shape = self.rng.choice(("demonym_post_name", "post_name_of", "possessive", "name_post_of"))
         other = self.official(shape, used, countries)
         used.add(other.person.name)
@@ -675,7 +660,7 @@ class Generator:
         if kind in ("planned", "planned_headline"):
             planned: Tense = c["planned_tense"].take()
             tense = planned.key
-            when = rng.choice(FUTURE_DATES)
+            when = rng.choice(self.s.phrases.future)
             rest = pred.object.replace("|", " ").format(obj=obj_text, city=city)
             sentence = f"{subj_text} {inflect(planned.active, forms)} {rest} {when}."
             if kind == "planned_headline":  # "Karl Berg to Hold Talks with Ana Lopes"
@@ -688,7 +673,7 @@ class Generator:
             sentence = (f"At the invitation of {subj_text}, {obj_text} will pay an official visit to "
                         f"{subj.country.name} from {month_day(start)} to {start.day + 3}.")
         elif kind == "speech":
-            sentence = f"{subj_text} delivered a keynote speech at the opening ceremony of the {rng.choice(FORUMS)} in {city}."
+            sentence = f"{subj_text} delivered a keynote speech at the opening ceremony of the {rng.choice(self.s.phrases.forums)} in {city}."
         elif kind == "background":
             year = rng.randrange(2010, 2020)
             noun = rng.choice(("talks", "meeting", "phone call"))

@@ -6,6 +6,7 @@ value is a ``SlotError`` that names the table and entry (``predicate[3] 'met-wit
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
@@ -107,7 +108,18 @@ class Tense:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrases:
+    purposes: tuple[str, ...]
+    forums: tuple[str, ...]
+    staff_posts: tuple[str, ...]
+    org_staff_posts: tuple[str, ...]
+    future: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Slots:
+    phrases: Phrases
+    also: Mapping[str, tuple[tuple[str, str], ...]]  # mode -> (phrase, mode of the second engagement)
     verbs: Mapping[str, tuple[str, str]]
     tenses: tuple[Tense, ...]
     predicates: tuple[Predicate, ...]
@@ -277,9 +289,34 @@ def _unique(table: str, values: list[str]) -> None:
         seen.add(v)
 
 
+def _phrases(data: Any) -> Phrases:
+    names = [f.name for f in dataclasses.fields(Phrases)]
+    _keys("phrases", data, set(names), set())
+    values = {}
+    for name in names:
+        values[name] = _texts("phrases", data, name)
+        if not values[name]:
+            raise SlotError(f"phrases: {name} is empty")
+    return Phrases(**values)
+
+
+def _also(data: Any) -> dict[str, tuple[tuple[str, str], ...]]:
+    _keys("also", data, set(MODES), set())
+    out = {}
+    for mode, pairs in data.items():
+        if not isinstance(pairs, list) or not pairs or not all(
+                isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) and x for x in p) for p in pairs):
+            raise SlotError(f"also.{mode}: expected a list of [phrase, mode]")
+        for phrase, second in pairs:
+            if second not in MODES:
+                raise SlotError(f"also.{mode}: mode {second!r} is not one of {', '.join(MODES)}")
+        out[mode] = tuple((phrase, second) for phrase, second in pairs)
+    return out
+
+
 def parse(data: Mapping[str, Any]) -> Slots:
     """Validate the parsed TOML of a slots file and build its records."""
-    known = {"verbs", "tense", "predicate", "post", "subnational", "organisation", "country"}
+    known = {"phrases", "also", "verbs", "tense", "predicate", "post", "subnational", "organisation", "country"}
     unknown = set(data) - known
     if unknown:
         raise SlotError(f"unknown table(s) {', '.join(sorted(unknown))}")
@@ -316,7 +353,8 @@ def parse(data: Mapping[str, Any]) -> Slots:
     _unique("predicate", [p.key for p in predicates])
     _unique("country", [c.iso3 for c in countries])
     _unique("people", [p.name for c in countries for p in c.people])
-    return Slots(verbs, tenses, predicates, tuple(posts), tuple(subnational), tuple(organisations), countries)
+    return Slots(_phrases(data.get("phrases")), _also(data.get("also")), verbs, tenses, predicates, tuple(posts),
+                 tuple(subnational), tuple(organisations), countries)
 
 
 def loads(text: str) -> Slots:

@@ -103,6 +103,15 @@ BAD_SLOTS = [
     pytest.param(_edit(("post", None, None), []), "post: expected at least one", id="no-posts"),
     pytest.param(_edit(("verbs", None, None), {"meet": ["met"]}), "verbs.meet: expected [past, past participle]",
                  id="verb-forms"),
+    pytest.param(lambda d: {**d, "phrases": {k: v for k, v in d["phrases"].items() if k != "forums"}},
+                 "phrases: missing key(s) forums", id="phrases-missing"),
+    pytest.param(lambda d: {**d, "phrases": {**d["phrases"], "purposes": []}}, "phrases: purposes is empty",
+                 id="phrases-empty"),
+    pytest.param(lambda d: {**d, "also": {**d["also"], "meeting": [["met with", "lunch"]]}},
+                 "also.meeting: mode 'lunch'", id="also-mode"),
+    pytest.param(lambda d: {**d, "also": {k: v for k, v in d["also"].items() if k != "message"}},
+                 "also: missing key(s) message", id="also-missing-mode"),
+    pytest.param(_edit(("predicate", 0, "nominal"), "During talks"), "nominal must contain {obj}", id="nominal"),
 ]
 
 

@@ -195,6 +195,11 @@ class Official:
     host: str | None = None  # the other side's state, for a post "Ambassador to {host}"
 
     @property
+    def side(self) -> str:
+        """Whom the official speaks for, as running text names it ("Sweden", "the United Nations")."""
+        return self.organisation.name if self.organisation else self.country.name
+
+    @property
     def title(self) -> str:
         """The post as the record gives it ("Ambassador" for "Ambassador to China")."""
         return self.post.replace(HOST_SUFFIX, "")
@@ -435,8 +440,8 @@ class Generator:
             objs.append(o)
             used.add(o.person.name)
             countries.add(o.country.iso3)
-        subj = replace(subj, host=objs[0].country.name)
-        objs = [replace(o, host=subj.country.name) for o in objs]
+        subj = replace(subj, host=objs[0].side)
+        objs = [replace(o, host=subj.side) for o in objs]
         subj_text, subj_rec = mention(subj_shape, subj)
         obj_mentions = [mention(obj_shape, o, subj) for o in objs]
         obj_text = " and ".join(t for t, _ in obj_mentions)
@@ -464,11 +469,11 @@ class Generator:
             rest = (pred.passive or "").format(obj=subj_text)
             lead, predicate = obj_text, f"{verb} {rest}"
         elif voice == "nominal":  # "During talks with Y on Monday, X said that ..."
-            side = subj.organisation.name if subj.organisation else subj.country.name
+            side = subj.side
             nominal = pred.nominal or ""
             lead = (nominal[:1].lower() + nominal[1:]).format(obj=obj_text)  # capitalised where it opens the sentence
             predicate = (f", {subj_text} said that {side} attaches great importance to its relations with "
-                         f"{objs[0].country.name}")
+                         f"{objs[0].side}")
         else:
             verb = inflect(tense.plural, forms)
             sep = ", " if pred.parties == 3 else " and "
@@ -481,14 +486,16 @@ class Generator:
         # trailing clause
         def trailing_fits(t: str) -> bool:
             if t == "who_visiting":
-                return (voice == "active" and pred.parties == 2 and pred.host != "object" and pred.mode in IN_PERSON and pred.object.rstrip().endswith("{obj}")
+                return (voice == "active" and pred.parties == 2 and pred.host != "object" and pred.mode in IN_PERSON
+                        and pred.object.rstrip().endswith("{obj}") and subj_shape not in ORG_SHAPES
                         and position != "post" and not with_place
                         and obj_shape not in ("unnamed", "delegation_led_by", "visiting"))
             if voice == "nominal":
                 return t == "none"
             if t == "as_part":
                 return (pred.mode in IN_PERSON and voice == "active" and subj_shape not in ORG_SHAPES
-                        and pred.host != "subject" and pred.parties == 2 and obj_shape != "visiting")
+                        and pred.host != "subject" and pred.parties == 2
+                        and obj_shape not in ("visiting", *ORG_SHAPES))
             if t == "during_which":
                 return pred.mode != "message"
             if t == "accompanied":
@@ -579,9 +586,9 @@ class Generator:
                     "of mutual interest.")
         if kind == "statement":
             who = rng.choice((subj.person.surname, f"{subj.person.honorific} {subj.person.surname}"))
-            side = subj.organisation.name if subj.organisation else subj.country.name
+            side = subj.side
             return (f"{capitalise(who)} said that {side} is ready to deepen cooperation with "
-                    f"{objs[0].country.name} in trade and investment.")
+                    f"{objs[0].side} in trade and investment.")
         if kind == "staff_present":
             return f"{capitalise(self.staff(subj, used))} was also present."
         if kind == "staff_attended":

@@ -51,15 +51,16 @@ def examples(outcomes: list[check.Outcome], per_reason: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-o", "--failures", type=Path, default=Path("phrasing-failures.jsonl"),
                     help="where to write the failing items (JSONL; default: %(default)s)")
-    ap.add_argument("--seed", type=int, default=gen.SEED)
-    ap.add_argument("--positives", type=int, default=gen.N_POSITIVE)
-    ap.add_argument("--negatives", type=int, default=gen.N_NEGATIVE)
+    ap.add_argument("--seed", type=int, default=gen.SEED, help="generator seed (default: %(default)s)")
+    ap.add_argument("--positives", type=int, default=gen.N_POSITIVE, help="readouts (default: %(default)s)")
+    ap.add_argument("--negatives", type=int, default=gen.N_NEGATIVE, help="negatives (default: %(default)s)")
     ap.add_argument("--top", type=int, default=40, help="worst slot values to list (default: %(default)s)")
     ap.add_argument("--examples", type=int, default=2, help="examples per failure reason (default: %(default)s)")
-    ap.add_argument("--export", type=Path, help="also write the table as DIR/phrasing.jsonl and DIR/phrasing.gold.jsonl")
+    ap.add_argument("--export", type=Path, metavar="DIR",
+                    help="also write the table as DIR/phrasing.jsonl and DIR/phrasing.gold.jsonl")
     ap.add_argument("--write-baseline", action="store_true",
                     help=f"record the pass rate as the floor of the test ({BASELINE.relative_to(REPO)})")
     args = ap.parse_args(argv)

@@ -138,7 +138,8 @@ def format_report(outcomes: Sequence[Outcome], top: int = 40, per_slot: bool = T
     negatives = [o for o in outcomes if not o.item.positive]
     lines = [
         f"items {len(outcomes)}: passed {sum(o.ok for o in outcomes)} ({pass_rate(outcomes):.1%}); "
-        f"positives {pass_rate(positives):.1%} of {len(positives)}, negatives {pass_rate(negatives):.1%} of {len(negatives)}",
+        f"positives {pass_rate(positives):.1%} of {len(positives)}, "
+        f"negatives {pass_rate(negatives):.1%} of {len(negatives)}",
         "reasons: " + ", ".join(f"{r} {n}" for r, n in reason_counts(outcomes).most_common()),
         "",
         f"worst slot values (failed/total, an example):",

@@ -427,8 +427,8 @@ class Generator:
         obj_shape = c["object_shape"].take(object_fits)
         used: set[str] = set()
         subj = self.official(subj_shape, used, set())
-        if obj_shape in COUNTERPART_SHAPES and HOST_SUFFIX in subj.post:  # not "Ambassador to Poland ... his Polish counterpart"
-            subj = replace(subj, post=subj.title)
+        if obj_shape in COUNTERPART_SHAPES and HOST_SUFFIX in subj.post:
+            subj = replace(subj, post=subj.title)  # not "Ambassador to Poland ... his Polish counterpart"
         used.add(subj.person.name)
         countries = {subj.country.iso3}
         objs: list[Official] = []
@@ -451,8 +451,10 @@ class Generator:
         reference = reference_day(rng)
         kind = c["date_kind"].take(lambda k: tense.key not in UNDATED_TENSES or k in ("none", "today"))
         dslot = date_slot(kind, reference, rng)
-        position = c["date_position"].take(lambda p: (p != "inner" or (pred.has_inner_slot and voice == "active"))
-                                           and (voice != "nominal" or p in ("front", "post"))) if kind != "none" else "-"
+        position = "-"
+        if kind != "none":
+            position = c["date_position"].take(lambda p: (p != "inner" or (pred.has_inner_slot and voice == "active"))
+                                               and (voice != "nominal" or p in ("front", "post")))
         host = objs[0] if pred.host == "object" else subj
         city = rng.choice(host.country.cities)
         with_place = pred.mode in IN_PERSON and "{city}" not in pred.object and c["place"].take()
@@ -550,8 +552,8 @@ class Generator:
         if layout in ("followup", "headline"):
             count = 1 if layout == "headline" else rng.choice((1, 2))
             for _ in range(count):
-                kind_f = c["followup"].take(lambda f: f not in followups and (f not in ("staff_attended", "staff_present")
-                                                                               or pred.mode in IN_PERSON))
+                kind_f = c["followup"].take(lambda f: f not in followups and (
+                    f not in ("staff_attended", "staff_present") or pred.mode in IN_PERSON))
                 followups[kind_f] = self.followup(kind_f, subj, objs, used)
         headline = self.headline(subj, objs, pred, voice, city, obj_shape) if layout == "headline" else None
         text = self.document(dateline_style, reference, city, headline, " ".join([sentence, *followups.values()]))
@@ -680,7 +682,8 @@ class Generator:
             sentence = (f"At the invitation of {subj_text}, {obj_text} will pay an official visit to "
                         f"{subj.country.name} from {month_day(start)} to {start.day + 3}.")
         elif kind == "speech":
-            sentence = f"{subj_text} delivered a keynote speech at the opening ceremony of the {rng.choice(self.s.phrases.forums)} in {city}."
+            forum = rng.choice(self.s.phrases.forums)
+            sentence = f"{subj_text} delivered a keynote speech at the opening ceremony of the {forum} in {city}."
         elif kind == "background":
             year = rng.randrange(2010, 2020)
             noun = rng.choice(("talks", "meeting", "phone call"))

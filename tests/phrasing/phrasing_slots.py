@@ -210,7 +210,8 @@ def _tense(i: int, entry: Any) -> Tense:
 
 def _predicate(i: int, entry: Any) -> Predicate:
     where = _where("predicate", i, entry, "key")
-    _keys(where, entry, {"key", "mode", "verb", "object"}, {"together", "passive", "parties", "forms", "host", "nominal"})
+    _keys(where, entry, {"key", "mode", "verb", "object"},
+          {"together", "passive", "parties", "forms", "host", "nominal"})
     key = _text(where, entry, "key")
     if not KEY_RE.match(key):
         raise SlotError(f"{where}: key must be lower-case words joined by '-'")
@@ -236,7 +237,8 @@ def _predicate(i: int, entry: Any) -> Predicate:
         raise SlotError(f"{where}: parties must be 2 or 3")
     forms = entry.get("forms")
     if forms is not None:
-        if not isinstance(forms, dict) or set(forms) != set(FORM_KEYS) or not all(isinstance(v, str) for v in forms.values()):
+        if (not isinstance(forms, dict) or set(forms) != set(FORM_KEYS)
+                or not all(isinstance(v, str) for v in forms.values())):
             raise SlotError(f"{where}: forms must give exactly {', '.join(FORM_KEYS)}")
         if "{obj}" in "".join(forms.values()):
             raise SlotError(f"{where}: forms are the verb only, without {{obj}}")

@@ -79,7 +79,8 @@ def _edit(path, value):
 
 BAD_SLOTS = [
     pytest.param(lambda d: {**d, "colour": {}}, "unknown table(s) colour", id="unknown-table"),
-    pytest.param(_edit(("predicate", 0, "colour"), "red"), "predicate[0] 'met-with': unknown key(s) colour", id="unknown-key"),
+    pytest.param(_edit(("predicate", 0, "colour"), "red"), "predicate[0] 'met-with': unknown key(s) colour",
+                 id="unknown-key"),
     pytest.param(_edit(("predicate", 0, "mode"), "lunch"), "mode 'lunch' is not one of", id="unknown-mode"),
     pytest.param(_edit(("predicate", 0, "object"), "with someone"), "object must contain {obj} once", id="no-object"),
     pytest.param(_edit(("predicate", 0, "object"), "| with | {obj}"), "one adverbial slot", id="two-adverbial-slots"),

@@ -27,6 +27,7 @@ from hypothesis import given, settings, strategies as st
 import phrasing_check as check
 import phrasing_gen as gen
 import phrasing_slots as slots_mod
+import phrasing_text as words
 
 BASELINE = Path(__file__).with_name("baseline.json")
 ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
@@ -146,10 +147,10 @@ def test_the_table_is_large_deterministic_and_fast():
 
 
 SLOT_VALUES = {
-    "subject_shape": gen.SUBJECT_SHAPES,
-    "object_shape": gen.OBJECT_SHAPES,
+    "subject_shape": words.SUBJECT_SHAPES,
+    "object_shape": words.OBJECT_SHAPES,
     "voice": gen.VOICES,
-    "date_kind": gen.DATE_KINDS,
+    "date_kind": words.DATE_KINDS,
     "date_position": gen.DATE_POSITIONS,
     "dateline": gen.DATELINES,
     "layout": gen.LAYOUTS,
@@ -171,7 +172,7 @@ def test_every_predicate_comes_in_every_tense_and_voice_it_has(items):
     held = [t.key for t in s.tenses if not t.planned]
     missing = []
     for p in s.predicates:
-        for v in gen.voices_of(p):  # a nominal phrase ("During talks with Y, X said") is told in the past
+        for v in words.voices_of(p):  # a nominal phrase ("During talks with Y, X said") is told in the past
             missing += [(p.key, t, v) for t in (held if v != "nominal" else ["past"]) if (p.key, t, v) not in seen]
     assert not missing, missing
     planned = {i.slots["predicate"] for i in items if i.slots.get("negative") in ("planned", "planned_headline")}
@@ -217,7 +218,7 @@ def problems(item: gen.Item) -> list[str]:
 def date_problems(item: gen.Item, value: str | None) -> list[str]:
     kind = item.slots["date_kind"]
     if value is None:
-        relative_unknown = kind in gen.RELATIVE_KINDS and item.slots["dateline"] == "none"
+        relative_unknown = kind in words.RELATIVE_KINDS and item.slots["dateline"] == "none"
         return [] if kind == "none" or relative_unknown else [f"no date for a {kind} expression"]
     day = date.fromisoformat(value)
     named = []
@@ -275,14 +276,14 @@ def test_any_seed_gives_a_consistent_table(seed):
 
 @settings(max_examples=200, deadline=None)
 @given(reference=st.dates(min_value=date(2000, 2, 1), max_value=date(2030, 12, 1)),
-       kind=st.sampled_from([k for k in gen.DATE_KINDS if k != "none"]), seed=st.integers(0, 2**16))
+       kind=st.sampled_from([k for k in words.DATE_KINDS if k != "none"]), seed=st.integers(0, 2**16))
 def test_a_date_expression_names_a_day_shortly_before_its_dateline(reference, kind, seed):
     import random
 
-    slot = gen.date_slot(kind, reference, random.Random(seed))
+    slot = words.date_slot(kind, reference, random.Random(seed))
     assert slot.value is not None and reference - timedelta(days=21) <= slot.value <= reference
     assert slot.expected(reference) == slot.value.isoformat()
-    assert slot.expected(None) == (None if kind in gen.RELATIVE_KINDS else slot.value.isoformat())
+    assert slot.expected(None) == (None if kind in words.RELATIVE_KINDS else slot.value.isoformat())
     if kind == "yesterday":
         assert slot.value == reference - timedelta(days=1) and slot.text == "yesterday"
     if kind == "today":
@@ -304,13 +305,13 @@ def test_the_people_are_invented():
 
 
 SWEDEN = slots_mod.load().country("SWE")
-BERG = gen.Official(slots_mod.Person("Karl Berg", "m", "SWE", "Berg"), "Foreign Minister", "SWE", SWEDEN)
-LOPES = gen.Official(slots_mod.Person("Ana Lopes", "f", "PRT", "Lopes"), "Ambassador", "PRT",
+BERG = words.Official(slots_mod.Person("Karl Berg", "m", "SWE", "Berg"), "Foreign Minister", "SWE", SWEDEN)
+LOPES = words.Official(slots_mod.Person("Ana Lopes", "f", "PRT", "Lopes"), "Ambassador", "PRT",
                      slots_mod.load().country("PRT"))
-ENVOY = gen.Official(BERG.person, "Ambassador to {host}", "SWE", SWEDEN, host="China")
-SICHUAN = gen.Official(BERG.person, "Governor", "CHN", slots_mod.load().country("CHN"),
+ENVOY = words.Official(BERG.person, "Ambassador to {host}", "SWE", SWEDEN, host="China")
+SICHUAN = words.Official(BERG.person, "Governor", "CHN", slots_mod.load().country("CHN"),
                        subnational=slots_mod.Subnational("Sichuan", "Governor", "CHN"))
-UN = gen.Official(BERG.person, "Secretary-General", "UN", SWEDEN,
+UN = words.Official(BERG.person, "Secretary-General", "UN", SWEDEN,
                   organisation=slots_mod.Organisation("UN", "UN", "the United Nations", "Secretary-General"))
 FM = "Foreign Minister"
 
@@ -339,18 +340,18 @@ MENTIONS = [
 
 @pytest.mark.parametrize("shape, official, text, said", MENTIONS, ids=[f"{m[0]}-{m[1].post}" for m in MENTIONS])
 def test_a_mention_shape_writes_the_text_and_states_what_it_says(shape, official, text, said):
-    got_text, record = gen.mention(shape, official, counterpart_of=LOPES)
+    got_text, record = words.mention(shape, official, counterpart_of=LOPES)
     assert got_text == text
     assert record == {"name": "Karl Berg", "country": said[0], "title": said[1]}
 
 
 def test_an_unnamed_mention_has_no_name():
-    assert gen.mention("unnamed", BERG) == ("the Foreign Minister of Sweden",
+    assert words.mention("unnamed", BERG) == ("the Foreign Minister of Sweden",
                                              {"name": None, "country": "SWE", "title": FM})
 
 
 def test_every_shape_has_a_mention_case():
-    assert {m[0] for m in MENTIONS} | {"unnamed"} == set(gen.OBJECT_SHAPES)
+    assert {m[0] for m in MENTIONS} | {"unnamed"} == set(words.OBJECT_SHAPES)
 
 
 @pytest.mark.parametrize("key, forms", [
@@ -368,7 +369,7 @@ def test_every_shape_has_a_mention_case():
 def test_verb_forms(key, forms):
     s = slots_mod.load()
     pred = next(p for p in s.predicates if p.key == key)
-    got = gen.verb_forms(pred, s)
+    got = words.verb_forms(pred, s)
     assert (got["base"], got["s3"], got["past"], got["pp"]) == forms
 
 

@@ -35,6 +35,7 @@ from phrasing_text import (
     STATE_SHAPES,
     SUBJECT_SHAPES,
     SUBNATIONAL_SHAPES,
+    DateSlot,
     Official,
     capitalise,
     date_slot,
@@ -94,6 +95,80 @@ class Item:
                 "staff": list(self.staff)}
 
 
+# --- one readout being written ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Draft:
+    """The choices for one readout, filled in by the generator step by step."""
+
+    pred: Predicate
+    voice: str
+    tense: Tense
+    subj_shape: str
+    obj_shape: str
+    subj: Official = None  # type: ignore[assignment]  # set by Generator.officials
+    objs: list[Official] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)  # names already in the text
+    countries: set[str] = field(default_factory=set)  # states already in the text
+    subj_text: str = ""
+    subj_rec: dict[str, Any] = field(default_factory=dict)
+    obj_mentions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    dateline: str = "none"
+    reference: date = date(2000, 1, 1)
+    date: DateSlot = DateSlot("none", "", None, False)
+    position: str = "-"
+    city: str = ""
+    with_place: bool = False
+    trailing: str = "none"
+    tail: str = ""
+    followups: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def obj_text(self) -> str:
+        return " and ".join(t for t, _ in self.obj_mentions)
+
+
+def clause(d: Draft, forms: dict[str, str]) -> tuple[str, str]:
+    """(what opens the clause, the rest) in the draft's voice and tense."""
+    inner = d.date.text if d.position == "inner" else ""
+    if d.voice == "active":
+        rest = d.pred.object.replace("|", f" {inner} " if inner else " ").format(obj=d.obj_text, city=d.city)
+        return d.subj_text, f"{inflect(d.tense.active, forms)} {rest}"
+    if d.voice == "passive":
+        rest = (d.pred.passive or "").format(obj=d.subj_text)
+        return d.obj_text, f"{inflect(d.tense.passive, forms)} {rest}"
+    if d.voice == "nominal":  # "During talks with Y on Monday, X said that ..."
+        nominal = d.pred.nominal or ""
+        lead = (nominal[:1].lower() + nominal[1:]).format(obj=d.obj_text)  # capitalised where it opens the sentence
+        return lead, (f", {d.subj_text} said that {d.subj.side} attaches great importance to its relations with "
+                      f"{d.objs[0].side}")
+    if d.pred.parties == 3:
+        lead = f"{d.subj_text}, {d.obj_mentions[0][0]} and {d.obj_mentions[1][0]}"
+    else:
+        lead = f"{d.subj_text} and {d.obj_text}"
+    return lead, f"{inflect(d.tense.plural, forms)} {d.pred.together}"
+
+
+def assemble(d: Draft, lead: str, predicate: str) -> str:
+    """The sentence: date, clause, place, date and trailing clause where the draft puts them."""
+    parts = []
+    if d.position == "front":
+        parts.append(fronted(d.date))
+    parts.append(lead)
+    if d.position == "preverb":
+        parts.append(d.date.text + ("," if d.date.text.endswith(",") else ""))
+    if d.voice != "nominal":
+        parts.append(predicate)
+    if d.with_place:
+        parts.append(f"in {d.city}")
+    if d.position == "post":
+        parts.append(d.date.text)
+    if d.voice == "nominal":
+        parts.append(predicate)
+    return tidy(" ".join(parts) + d.tail + ".")
+
+
 # --- the generator --------------------------------------------------------------------
 
 
@@ -147,6 +222,7 @@ class Generator:
         #: (a nominal phrase has no tense of its own: "During talks with Y, X said ..." is told in the past)
         self.forms = {p.key: Cycle(r, [(v, t) for v in voices_of(p) for t in held if v != "nominal" or t.key == "past"])
                       for p in slots.predicates}
+        self._staff: list[str] = []  # people of the readout being written who are not participants
 
     # officials
 
@@ -185,8 +261,34 @@ class Generator:
         return f"{self.rng.choice(posts)} {self.staff_person(of, used).name}"
 
     def positive(self, n: int) -> Item:
-        c, rng = self.cycles, self.rng
-        self._staff: list[str] = []
+        """One readout: the slots are drawn in a fixed order, each from its balanced cycle."""
+        self._staff = []
+        d = self.draft()
+        self.officials(d)
+        self.when_and_where(d)
+        lead, predicate = clause(d, verb_forms(d.pred, self.s))
+        self.trailing(d)
+        sentence = assemble(d, lead, predicate)
+        engagement: dict[str, Any] = {
+            "date": d.date.expected(d.reference if d.dateline != "none" else None),
+            "mode": d.pred.mode,
+            "participants": [d.subj_rec, *(rec for _, rec in d.obj_mentions)],
+        }
+        layout, engagements, text = self.document_of(d, sentence, engagement)
+        slots = {
+            "subject_shape": d.subj_shape, "object_shape": d.obj_shape, "predicate": d.pred.key,
+            "mode": d.pred.mode, "tense": d.tense.key, "voice": d.voice, "date_kind": d.date.kind,
+            "date_position": d.position, "place": "yes" if d.with_place else "no", "trailing": d.trailing,
+            "followup": "+".join(sorted(d.followups)) or "none", "layout": layout, "dateline": d.dateline,
+            "subject_name": name_shape(d.subj.person.name),
+            "object_name": name_shape(d.objs[0].person.name) if d.obj_shape != "unnamed" else "unnamed",
+            "parties": str(d.pred.parties),
+        }
+        return Item(f"p{n:05d}", text, {"is_readout": True, "engagements": engagements}, slots, tuple(self._staff))
+
+    def draft(self) -> Draft:
+        """The predicate, its voice and tense, and the shapes of subject and object."""
+        c = self.cycles
         pred: Predicate = c["predicate"].take()
         voice, tense = self.forms[pred.key].take()
         # a delegation neither joins a coordinated subject nor acts in the passive ("was received by a delegation")
@@ -205,150 +307,99 @@ class Generator:
                 return shape in STATE_SHAPES and shape != "delegation_led_by"
             return True
 
-        obj_shape = c["object_shape"].take(object_fits)
-        used: set[str] = set()
-        subj = self.official(subj_shape, used, set())
-        if obj_shape in COUNTERPART_SHAPES and HOST_SUFFIX in subj.post:
-            subj = replace(subj, post=subj.title)  # not "Ambassador to Poland ... his Polish counterpart"
-        used.add(subj.person.name)
-        countries = {subj.country.iso3}
-        objs: list[Official] = []
-        for _ in range(pred.parties - 1):
-            if obj_shape in COUNTERPART_SHAPES:
-                o = self.counterpart(subj, used, countries)
-            else:
-                o = self.official(obj_shape, used, countries)
-            objs.append(o)
-            used.add(o.person.name)
-            countries.add(o.country.iso3)
-        subj = replace(subj, host=objs[0].side)
-        objs = [replace(o, host=subj.side) for o in objs]
-        subj_text, subj_rec = mention(subj_shape, subj)
-        obj_mentions = [mention(obj_shape, o, subj) for o in objs]
-        obj_text = " and ".join(t for t, _ in obj_mentions)
+        return Draft(pred, voice, tense, subj_shape, c["object_shape"].take(object_fits))
 
-        # date and dateline
-        dateline_style = c["dateline"].take()
-        reference = reference_day(rng)
-        kind = c["date_kind"].take(lambda k: tense.key not in UNDATED_TENSES or k in ("none", "today"))
-        dslot = date_slot(kind, reference, rng)
-        position = "-"
+    def officials(self, d: Draft) -> None:
+        """Who meets whom, and how the text names them."""
+        d.subj = self.official(d.subj_shape, d.used, set())
+        if d.obj_shape in COUNTERPART_SHAPES and HOST_SUFFIX in d.subj.post:
+            d.subj = replace(d.subj, post=d.subj.title)  # not "Ambassador to Poland ... his Polish counterpart"
+        d.used.add(d.subj.person.name)
+        d.countries.add(d.subj.country.iso3)
+        for _ in range(d.pred.parties - 1):
+            if d.obj_shape in COUNTERPART_SHAPES:
+                o = self.counterpart(d.subj, d.used, d.countries)
+            else:
+                o = self.official(d.obj_shape, d.used, d.countries)
+            d.objs.append(o)
+            d.used.add(o.person.name)
+            d.countries.add(o.country.iso3)
+        d.subj = replace(d.subj, host=d.objs[0].side)
+        d.objs = [replace(o, host=d.subj.side) for o in d.objs]
+        d.subj_text, d.subj_rec = mention(d.subj_shape, d.subj)
+        d.obj_mentions = [mention(d.obj_shape, o, d.subj) for o in d.objs]
+
+    def when_and_where(self, d: Draft) -> None:
+        """The dateline, the date expression and where it sits, the city and whether the text names it."""
+        c, rng = self.cycles, self.rng
+        d.dateline = c["dateline"].take()
+        d.reference = reference_day(rng)
+        kind = c["date_kind"].take(lambda k: d.tense.key not in UNDATED_TENSES or k in ("none", "today"))
+        d.date = date_slot(kind, d.reference, rng)
         if kind != "none":
-            position = c["date_position"].take(lambda p: (p != "inner" or (pred.has_inner_slot and voice == "active"))
-                                               and (voice != "nominal" or p in ("front", "post")))
-        host = objs[0] if pred.host == "object" else subj
-        city = rng.choice(host.country.cities)
-        with_place = pred.mode in IN_PERSON and "{city}" not in pred.object and c["place"].take()
+            d.position = c["date_position"].take(
+                lambda p: (p != "inner" or (d.pred.has_inner_slot and d.voice == "active"))
+                and (d.voice != "nominal" or p in ("front", "post")))
+        host = d.objs[0] if d.pred.host == "object" else d.subj
+        d.city = rng.choice(host.country.cities)
+        d.with_place = d.pred.mode in IN_PERSON and "{city}" not in d.pred.object and c["place"].take()
 
-        # the verb phrase
-        forms = verb_forms(pred, self.s)
-        inner = dslot.text if position == "inner" else ""
-        if voice == "active":
-            verb = inflect(tense.active, forms)
-            rest = pred.object.replace("|", f" {inner} " if inner else " ").format(obj=obj_text, city=city)
-            lead, predicate = subj_text, f"{verb} {rest}"
-        elif voice == "passive":
-            verb = inflect(tense.passive, forms)
-            rest = (pred.passive or "").format(obj=subj_text)
-            lead, predicate = obj_text, f"{verb} {rest}"
-        elif voice == "nominal":  # "During talks with Y on Monday, X said that ..."
-            side = subj.side
-            nominal = pred.nominal or ""
-            lead = (nominal[:1].lower() + nominal[1:]).format(obj=obj_text)  # capitalised where it opens the sentence
-            predicate = (f", {subj_text} said that {side} attaches great importance to its relations with "
-                         f"{objs[0].side}")
-        else:
-            verb = inflect(tense.plural, forms)
-            sep = ", " if pred.parties == 3 else " and "
-            if pred.parties == 3:
-                lead = f"{subj_text}, {obj_mentions[0][0]} and {obj_mentions[1][0]}"
-            else:
-                lead = f"{subj_text}{sep}{obj_text}"
-            predicate = f"{verb} {pred.together}"
+    def trailing(self, d: Draft) -> None:
+        """A clause after the engagement that adds no participant."""
+        rng, pred, voice = self.rng, d.pred, d.voice
 
-        # trailing clause
-        def trailing_fits(t: str) -> bool:
+        def fits(t: str) -> bool:
             if t == "who_visiting":
                 return (voice == "active" and pred.parties == 2 and pred.host != "object" and pred.mode in IN_PERSON
-                        and pred.object.rstrip().endswith("{obj}") and subj_shape not in ORG_SHAPES
-                        and position != "post" and not with_place
-                        and obj_shape not in ("unnamed", "delegation_led_by", "visiting"))
+                        and pred.object.rstrip().endswith("{obj}") and d.subj_shape not in ORG_SHAPES
+                        and d.position != "post" and not d.with_place
+                        and d.obj_shape not in ("unnamed", "delegation_led_by", "visiting"))
             if voice == "nominal":
                 return t == "none"
             if t == "as_part":
-                return (pred.mode in IN_PERSON and voice == "active" and subj_shape not in ORG_SHAPES
+                return (pred.mode in IN_PERSON and voice == "active" and d.subj_shape not in ORG_SHAPES
                         and pred.host != "subject" and pred.parties == 2
-                        and obj_shape not in ("visiting", *ORG_SHAPES))
+                        and d.obj_shape not in ("visiting", *ORG_SHAPES))
             if t == "during_which":
                 return pred.mode != "message"
             if t == "accompanied":
                 return pred.mode in IN_PERSON
             return True
 
-        trailing = c["trailing"].take(trailing_fits)
-        tail = ""
-        if trailing == "purpose":
-            tail = " " + rng.choice(self.s.phrases.purposes)
-        elif trailing == "during_which":
-            verb = "exchange" if tense.key == "present" else "exchanged"
-            tail = f", during which the {sides(pred.parties)} sides {verb} views on trade and energy cooperation"
-        elif trailing == "who_visiting":
-            tail = f", who was on an official visit to {subj.country.name}"
-        elif trailing == "accompanied":
-            tail = f", accompanied by {self.staff(subj, used)}"
-        elif trailing == "as_part":
-            tail = f" as part of {subj.person.possessive_pronoun} official visit to {objs[0].country.name}"
-            city = rng.choice(objs[0].country.cities)
+        d.trailing = self.cycles["trailing"].take(fits)
+        if d.trailing == "purpose":
+            d.tail = " " + rng.choice(self.s.phrases.purposes)
+        elif d.trailing == "during_which":
+            verb = "exchange" if d.tense.key == "present" else "exchanged"
+            d.tail = f", during which the {sides(pred.parties)} sides {verb} views on trade and energy cooperation"
+        elif d.trailing == "who_visiting":
+            d.tail = f", who was on an official visit to {d.subj.country.name}"
+        elif d.trailing == "accompanied":
+            d.tail = f", accompanied by {self.staff(d.subj, d.used)}"
+        elif d.trailing == "as_part":
+            d.tail = f" as part of {d.subj.person.possessive_pronoun} official visit to {d.objs[0].country.name}"
+            d.city = rng.choice(d.objs[0].country.cities)
 
-        parts = []
-        if position == "front":
-            parts.append(fronted(dslot))
-        parts.append(lead)
-        if position == "preverb":
-            parts.append(dslot.text + ("," if dslot.text.endswith(",") else ""))
-        if voice != "nominal":
-            parts.append(predicate)
-        if with_place:
-            parts.append(f"in {city}")
-        if position == "post":
-            parts.append(dslot.text)
-        if voice == "nominal":
-            parts.append(predicate)
-        sentence = tidy(" ".join(parts) + tail + ".")
-
-        # the document
-        layout = c["layout"].take(lambda lay: lay != "also" or (pred.parties == 2 and tense.key != "present"
-                                                                  and subj_shape != "delegation_led_by"))
-        engagement: dict[str, Any] = {
-            "date": dslot.expected(reference if dateline_style != "none" else None),
-            "mode": pred.mode,
-            "participants": [subj_rec, *(rec for _, rec in obj_mentions)],
-        }
+    def document_of(self, d: Draft, sentence: str, engagement: dict[str, Any]) -> tuple[str, list[dict], str]:
+        """The layout (one sentence, follow-ups, a headline, a second engagement), the engagements, the text."""
+        c, rng, pred = self.cycles, self.rng, d.pred
+        layout = c["layout"].take(lambda lay: lay != "also" or (pred.parties == 2 and d.tense.key != "present"
+                                                                  and d.subj_shape != "delegation_led_by"))
         engagements = [engagement]
         if layout == "also":  # "Berg also met with ...": a second engagement on the same day
-            also_text, also_engagement = self.also(subj, subj_rec, pred.mode, used, countries, engagement["date"])
+            also_text, also_engagement = self.also(d.subj, d.subj_rec, pred.mode, d.used, d.countries,
+                                                   engagement["date"])
             sentence = f"{sentence} {also_text}"
             engagements.append(also_engagement)
-        followups: dict[str, str] = {}
         if layout in ("followup", "headline"):
             count = 1 if layout == "headline" else rng.choice((1, 2))
             for _ in range(count):
-                kind_f = c["followup"].take(lambda f: f not in followups and (
+                kind = c["followup"].take(lambda f: f not in d.followups and (
                     f not in ("staff_attended", "staff_present") or pred.mode in IN_PERSON))
-                followups[kind_f] = self.followup(kind_f, subj, objs, used)
-        headline = self.headline(subj, objs, pred, voice, city, obj_shape) if layout == "headline" else None
-        text = self.document(dateline_style, reference, city, headline, " ".join([sentence, *followups.values()]))
-
-        slots = {
-            "subject_shape": subj_shape, "object_shape": obj_shape, "predicate": pred.key, "mode": pred.mode,
-            "tense": tense.key, "voice": voice, "date_kind": kind, "date_position": position,
-            "place": "yes" if with_place else "no", "trailing": trailing,
-            "followup": "+".join(sorted(followups)) or "none",
-            "layout": layout, "dateline": dateline_style, "subject_name": name_shape(subj.person.name),
-            "object_name": name_shape(objs[0].person.name) if obj_shape != "unnamed" else "unnamed",
-            "parties": str(pred.parties),
-        }
-        return Item(f"p{n:05d}", text, {"is_readout": True, "engagements": engagements}, slots, tuple(self._staff))
+                d.followups[kind] = self.followup(kind, d.subj, d.objs, d.used)
+        headline = self.headline(d.subj, d.objs, pred, d.voice, d.city, d.obj_shape) if layout == "headline" else None
+        body = " ".join([sentence, *d.followups.values()])
+        return layout, engagements, self.document(d.dateline, d.reference, d.city, headline, body)
 
     def also(self, subj: Official, subj_rec: dict[str, Any], mode: str, used: set[str], countries: set[str],
              day: str | None) -> tuple[str, dict[str, Any]]:

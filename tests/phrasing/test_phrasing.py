@@ -155,13 +155,14 @@ SLOT_VALUES = {
     "dateline": gen.DATELINES,
     "layout": gen.LAYOUTS,
     "trailing": gen.TRAILING,
+    "followup": gen.FOLLOWUPS,
     "negative": gen.NEGATIVES,
 }
 
 
 @pytest.mark.parametrize("slot", sorted(SLOT_VALUES))
 def test_every_slot_value_is_used_often(items, slot):
-    seen = Counter(i.slots[slot] for i in items if slot in i.slots)
+    seen = Counter(v for i in items if slot in i.slots for v in i.slots[slot].split("+"))
     rare = {v: seen[v] for v in SLOT_VALUES[slot] if seen[v] < 25}
     assert not rare, f"{slot} values used fewer than 25 times: {rare}"
 

@@ -739,8 +739,11 @@ class _Parser:
                 k += 1
             sn, scode, srule = self.state_at(k, t1) if k < t1 else (0, None, "")
             k2 = k + sn
-            while k2 < t1 and self.entries(k2, ("modifier",))[0] and not self.post_at(k2, t1)[0]:
-                k2 += self.entries(k2, ("modifier",))[0]
+            while k2 < t1 and not self.post_at(k2, t1)[0] and (
+                    self.entries(k2, ("modifier",))[0]
+                    or (a.low[k2] in self.w.complement and a.toks[k2][:1].isupper() and k2 + 1 < t1
+                        and (self.post_at(k2 + 1, t1)[0] or a.low[k2 + 1] in self.w.complement))):
+                k2 += self.entries(k2, ("modifier",))[0] or 1  # "Defence Minister", "Foreign Affairs Secretary"
                 if k2 < t1 and a.toks[k2] == "-":
                     k2 += 1
             pn, level, plural, counterpart = self.post_at(k2, t1) if k2 < t1 else (0, None, False, False)
@@ -924,7 +927,7 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     return ann
 
 
-_DELEGATION_RE = re.compile(r"\b(?:an?|the)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?)\s+(?:[a-z-]+\s+){0,2}delegation,?\s+(?:led|headed)\s+by\s+(?:the\s+)?$")
+_DELEGATION_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?)\s+(?:[a-z-]+\s+){0,2}delegation,?\s+(?:led|headed)\s+by\s+(?:the\s+)?$")
 
 
 def _delegation_states(ann: Annotated, g: Gazetteer) -> None:

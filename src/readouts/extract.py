@@ -474,7 +474,9 @@ _NOT_SUBJECT = re.compile(r"\b(?:said|says|told|noted|added|stated|announced|acc
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
 
 
-_FRONTED = re.compile(r"\s*(?:(?:During|At|In|Over|Throughout)\s+(?:the|a|an|their|his|her)\b|(?:When|While|Whilst)\s+\w+ing\b)", re.I)
+# a phrase before the main clause that reports an engagement: "During talks with Y, X said",
+# "On Sunday, in a phone call with Y, X said", "When meeting Y, X stressed"
+_FRONTED = re.compile(r"\s*(?:(?:On|Yesterday|Today|Earlier|Later|Last|This)\b[^,;.]{0,40},\s*)?(?:(?:During|At|In|Over|Throughout|After)\s+(?:(?:the|a|an|their|his|her|its)\s+)?(?:[\w-]+\s+){0,3}?(?:talks|meeting|meetings|call|conversation|consultations|lunch|dinner|breakfast|session|exchange|audience|discussions?|video\s+call|telephone\s+talk|phone\s+talk|message|letter)\b|(?:When|While|Whilst|Upon)\s+\w+ing\b|\w+ing\b)", re.I)
 _BE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+|also\s+)?$", re.I)
 _BY_AFTER = re.compile(r"\s*by\b", re.I)
 
@@ -496,15 +498,44 @@ def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig
     inner = [mi for mi in ments if start <= a.mentions[mi].start < end and a.mentions[mi].pronoun]
     subs = inner[:1] or _coordinated_back(d, before, start)  # "the discussions he had with Y"
     objs = _chain(d, after, end, trig.direct)
-    if not subs and objs and _FRONTED.match(a.text, sent.start, end):
-        # "During the meeting with Y, X said ...": the subject follows the fronted phrase,
-        # after the first bare comma (the object chain may have run on into it)
+    if not subs and objs and _FRONTED.match(a.text, _after_dateline(d, sent), end):
+        fronted = _fronted_roles(d, sent, objs, after)
+        if fronted is not None:
+            return fronted
+    return subs, objs
+
+
+def _after_dateline(d: _Doc, sent: Sentence) -> int:
+    """Where the sentence's own words begin ("TOKYO, Oct. 25 (Xinhua) -- At a ...")."""
+    dl = d.doc.dateline_span
+    if dl is not None and sent.start <= dl.start < sent.end:
+        m = _DATELINE_TAIL.match(d.ann.text, dl.end)
+        return m.end() if m else dl.end
+    return sent.start
+
+
+_DATELINE_TAIL = re.compile(r"[^A-Za-z\n]{0,40}?(?:\([^()]{1,30}\))?\s*(?:--|—|–|-|:)\s*")
+
+
+def _fronted_roles(d: _Doc, sent: Sentence, objs: list[int], after: list[int]) -> tuple[list[int], list[int]] | None:
+    """'During talks with Y (, on Monday, in Z), X said ...': the subject is the speaker of the
+    main clause, the counterparts are the people named before it."""
+    a = d.ann
+    verbs = [v for v in in_sentence(d.r.reporting_p, a, sent) if sent.start + v.start() > a.mentions[objs[0]].end]
+    if not verbs:
+        # no reporting verb: the subject is the first person after the comma that ends the phrase
         chain = objs + [mi for mi in after if a.mentions[mi].start >= a.mentions[objs[-1]].end][:1]
         for k in range(1, len(chain)):
-            gap = a.text[a.mentions[chain[k - 1]].end:a.mentions[chain[k]].start]
-            if re.fullmatch(r"\s*,\s*(?:the\s+)?", gap):
+            if re.fullmatch(r"\s*,\s*(?:the\s+)?", a.text[a.mentions[chain[k - 1]].end:a.mentions[chain[k]].start]):
                 return chain[k:k + 1], chain[:k]
-    return subs, objs
+        return None
+    verb_at = sent.start + verbs[0].start()
+    before_verb = [mi for mi in after if a.mentions[mi].end <= verb_at]
+    speaker = _coordinated_back(d, before_verb, verb_at)[-1:]  # the one right before the verb
+    if not speaker or speaker[0] in objs[:1]:
+        return None
+    counterparts = [mi for mi in objs if a.mentions[mi].end <= a.mentions[speaker[0]].start and mi not in speaker]
+    return (speaker[:1], counterparts) if counterparts else None
 
 
 def _coordinated_back(d: _Doc, before: list[int], start: int) -> list[int]:

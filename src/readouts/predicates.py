@@ -117,7 +117,8 @@ def _verb_forms(verbs: list[str], irregular: dict[str, list[str]], light: bool, 
     alts = [r"(?:is|are|was|were|been|be|while|when|whilst)\s+" + _words(sorted(ing_forms))] if ing_forms else []
     if light:
         if forms & _AUXILIARIES:
-            alts.append(r"(?:has|have)(?=\s+(?:an?|the)\s)")  # "has a meeting with", not "has been ..."
+            # "has a meeting with", "X and Y have talks", not "has been ..."
+            alts.append(r"(?:has|have)(?=\s+(?:an?\s|the\s|talks\b|consultations\b|discussions\b|negotiations\b))")
         forms -= _AUXILIARIES
     alts.append(_words(sorted(forms))[3:-1])
     return _PERFECT + "(?:" + "|".join(alts) + ")"

@@ -65,7 +65,7 @@ def words() -> Words:
         counterpart=frozenset(w.lower() for w in data["counterpart"]["words"]),
         first_words=first_words,
         starts=DETERMINERS | PRONOUNS | first_words,
-        stop_start=stop - complement,  # "State Senate President ...": portfolio words may start a post
+        stop_start=(stop - complement) | predicates.verb_forms(),  # "State Senate President ...": portfolio words may start a post
         non_name=frozenset(w.lower() for w in data["non_name"]["words"]),
         verbs=predicates.verb_forms(),
         non_name_endings=tuple(data["non_name"]["endings"]),
@@ -553,6 +553,10 @@ class _Parser:
                 j += 1  # "Dong Jun on Saturday": after a name word, a month word is a name part
                 words_seen += 1
                 continue
+            if (not words_seen and a.low[j] in PARTICLES and tok[:1].isupper() and j + 1 < t1
+                    and (a.low[j + 1] in PARTICLES or self.name_token(j + 1, t1))):
+                j += 1  # "Van der Merwe", "De la Fuente" at the start of a name
+                continue
             if (self.name_token(j, t1) or (words_seen == 0 and self._official_at(j))
                     or ((words_seen or after_post) and self._place_inside_name(j, t1))):
                 # single capital initial: "R." / "D.Tsogtbaatar"
@@ -652,7 +656,7 @@ class _Parser:
             if a.low[k] in self.w.complement and a.toks[k][:1].isupper():
                 k += 1
                 continue
-            if k + 1 < t1 and a.toks[k][:1].isupper() and a.low[k] not in self.w.stop and a.low[k + 1] in self.w.complement and a.toks[k + 1][:1].isupper() and k + 2 < t1 and self.post_at(k + 2, t1)[0]:
+            if k + 1 < t1 and a.toks[k][:1].isupper() and a.low[k] not in self.w.stop and a.low[k] not in self.w.verbs and a.low[k + 1] in self.w.complement and a.toks[k + 1][:1].isupper() and k + 2 < t1 and self.post_at(k + 2, t1)[0]:
                 k += 1  # "Ogun State Governor"
                 continue
             break

@@ -304,7 +304,7 @@ def find_triggers(a: Annotated, sent: Sentence, r: Rules) -> list[re.Match[str]]
     return in_sentence(r.triggers_p, a, sent)
 
 
-_NOMINAL_OK = re.compile(r"(?:^\s*(?:the\s+)?|\b(?:during|at|in|after|over)\s+(?:(?:an?|the|their|his|her)\s+)?(?:[\w-]+\s+){0,2}|'s\s*(?:[\w-]+\s+){0,2})$", re.I)
+_NOMINAL_OK = re.compile(r"(?:^\s*(?:(?:On|Yesterday|Today|Earlier|Last|This)\b[^,;.]{0,40},\s*)?(?:the\s+)?|\b(?:during|at|in|after|over)\s+(?:(?:an?|the|their|his|her)\s+)?(?:[\w-]+\s+){0,2}|'s\s*(?:[\w-]+\s+){0,2})$", re.I)
 
 
 def _reporting_nominal(before: str) -> bool:
@@ -423,7 +423,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 continue
             # "held trilateral talks with A and B", "joined A and B for a trilateral summit": one engagement
             between = (m.group(0).lower().endswith("between") or together
-                       or bool(_SEVERAL_SIDES.search(a.text, start, min(sent.end, prev_trigger[0] + 40)))
+                       or bool(_SEVERAL_SIDES.search(a.text, max(sent.start, start - 25), min(sent.end, prev_trigger[0] + 40)))
                        # "held a video conference with his counterparts from A, B and C": one call
                        or (trig.mode in ("video_call", "phone_call") and bool(_ONE_CALL.search(m.group(0)))))
             groups = [_expand_plurals(d, objs)] if between else _split_objects(d, objs, sent)
@@ -468,7 +468,7 @@ _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|join
 _JOIN = re.compile(r"along with|together with|joined by", re.I)
 _OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")
-_DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
+_DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
 # between a subject and its predicate: another clause ("X said ...", "a luncheon that was hosted by")
 _NOT_SUBJECT = re.compile(r"\b(?:said|says|told|noted|added|stated|announced|according)\b|\b(?:that|which)\s+(?:was|were|is|are|has|had)\b", re.I)
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
@@ -476,6 +476,7 @@ _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
 
 # a phrase before the main clause that reports an engagement: "During talks with Y, X said",
 # "On Sunday, in a phone call with Y, X said", "When meeting Y, X stressed"
+_PLURAL_GAP = re.compile(r"\s*(?:(?:also|have|has|had|then|later|further|jointly|fully|today|yesterday|on\s+\w+(?:\s+\d{1,2})?,?)\s+)*", re.I)
 _FRONTED = re.compile(r"\s*(?:(?:On|Yesterday|Today|Earlier|Later|Last|This)\b[^,;.]{0,40},\s*)?(?:(?:During|At|In|Over|Throughout|After)\s+(?:(?:the|a|an|their|his|her|its)\s+)?(?:[\w-]+\s+){0,3}?(?:talks|meeting|meetings|call|conversation|consultations|lunch|dinner|breakfast|session|exchange|audience|discussions?|video\s+call|telephone\s+talk|phone\s+talk|message|letter)\b|(?:When|While|Whilst|Upon)\s+\w+ing\b|\w+ing\b)", re.I)
 _BE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+|also\s+)?$", re.I)
 _BY_AFTER = re.compile(r"\s*by\b", re.I)
@@ -486,6 +487,10 @@ def _roles(d: _Doc, sent: Sentence, ments: list[int], start: int, end: int, trig
     before = [mi for mi in ments if a.mentions[mi].end <= start]
     after = [mi for mi in ments if a.mentions[mi].start >= end]
     if trig.shape == "plural":
+        # "X and Y exchanged views": the subjects stand right before ("..., during which the
+        # three sides exchanged views" speaks of an engagement already found)
+        if before and not _PLURAL_GAP.fullmatch(a.text, a.mentions[before[-1]].end, start):
+            return [], []
         return _coordinated_back(d, before, start), []
     if trig.shape == "passive" or (trig.direct and _BE_BEFORE.search(a.text, 0, start) and _BY_AFTER.match(a.text, end)):
         # "Y was received by X", and any verb of the lexicon in the passive: "Y was hosted by X"

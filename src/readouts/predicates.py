@@ -27,8 +27,8 @@ from typing import Any
 from readouts.records import MODES
 
 SHAPES = ("svo", "passive", "plural")
-_KEYS = {"name", "mode", "shape", "strength", "nominal", "vague", "several", "pattern", "verbs", "forms", "nouns",
-         "modifiers", "determiner", "then", "slot", "examples", "not_examples"}
+_KEYS = {"name", "mode", "shape", "strength", "nominal", "vague", "several", "direct", "pattern", "verbs", "forms",
+         "nouns", "modifiers", "determiner", "then", "slot", "examples", "not_examples"}
 FORMS = ("base", "third", "past", "participle", "ing")
 _REQUIRED = {"name", "mode", "shape", "strength", "examples"}
 
@@ -171,7 +171,8 @@ def build(data: dict[str, Any]) -> Lexicon:
     for n, t in enumerate(data["trigger"]):
         _check(t, n)
         if "pattern" in t:
-            pattern = _PERFECT + "(?:" + t["pattern"] + ")"
+            # a plain pattern may place the adverbial slot itself: {adverbial}
+            pattern = _PERFECT + "(?:" + t["pattern"].replace("{adverbial}", rf"(?:\s*,?\s+{adverbial}(?=[\s,]|$))*") + ")"
         else:
             slot = slot_alts.get(t["slot"], None) if "slot" in t else adverbial
             if slot is None:
@@ -194,12 +195,12 @@ def build(data: dict[str, Any]) -> Lexicon:
             then = t.get("then", [""])
             tail = ""
             if any(then):
-                tail = rf"(?:\s+{_words([w for w in then if w])})" + ("?" if "" in then else "")
+                tail = rf"(?:,?\s+{_words([w for w in then if w])})" + ("?" if "" in then else "")
                 tail += r"\b"
             pattern = rf"{body}(?:\s*,?\s+{slot}(?=[\s,]|$)){{0,4}}{tail}"
         patterns.append(pattern)
         triggers.append(Trigger(t["name"], t["mode"], t["shape"], t["strength"], bool(t.get("nominal")),
-                                bool(t.get("vague")), bool(t.get("several")), t.get("then") == [""],
+                                bool(t.get("vague")), bool(t.get("several")), t.get("direct", t.get("then") == [""]),
                                 tuple(t["examples"]), tuple(t.get("not_examples", ()))))
     names = [t.name for t in triggers]
     if len(set(names)) != len(names):

@@ -64,7 +64,7 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 @pytest.mark.parametrize("name, text, matched", [
     ("met", "X met with Y", "met with"),
-    ("met", "X has met Y", "has met"),
+    ("met", "X has met Y", "met"),
     ("met", "X is meeting Y", "is meeting"),
     ("met", "X met earlier today with Y", "met earlier today with"),
     ("met", "X met on Tuesday (May 2) with Y", "met on Tuesday (May 2) with"),
@@ -77,7 +77,7 @@ def _pattern(name: str) -> re.Pattern[str]:
     ("talks-held", "X is holding talks with Y", "is holding talks with"),
     ("talks-held", "X has been developing dialogue with Y", None),
     ("meeting-held", "X has a meeting with Y", "has a meeting with"),
-    ("meeting-held", "X has held a meeting with Y", "has held a meeting with"),
+    ("meeting-held", "X has held a meeting with Y", "held a meeting with"),
     ("spoke", "X spoke earlier today with Y", "spoke earlier today with"),
     ("hosted", "X on Friday hosted Y", "hosted"),
 ])

@@ -96,8 +96,6 @@ def _words(phrases: list[str] | tuple[str, ...]) -> str:
     return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alts) + ")"
 
 
-# a perfect auxiliary belongs to the predicate: "has held discussions", "had met"
-_PERFECT = r"(?:\b(?:has|have|had)\s+(?:also\s+|just\s+|already\s+)?)?"
 _FIRST_TOKEN = re.compile(r"\w+|[^\w\s]")  # a token as readouts.annotate cuts them
 _AUXILIARIES = frozenset({"have", "has", "be", "is", "are", "was", "were", "been"})
 
@@ -121,7 +119,7 @@ def _verb_forms(verbs: list[str], irregular: dict[str, list[str]], light: bool, 
             alts.append(r"(?:has|have)(?=\s+(?:an?\s|the\s|talks\b|consultations\b|discussions\b|negotiations\b))")
         forms -= _AUXILIARIES
     alts.append(_words(sorted(forms))[3:-1])
-    return _PERFECT + "(?:" + "|".join(alts) + ")"
+    return "(?:" + "|".join(alts) + ")"
 
 
 # ---- loading -----------------------------------------------------------------------------
@@ -172,7 +170,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         _check(t, n)
         if "pattern" in t:
             # a plain pattern may place the adverbial slot itself: {adverbial}
-            pattern = _PERFECT + "(?:" + t["pattern"].replace("{adverbial}", rf"(?:\s*,?\s+{adverbial}(?=[\s,]|$))*") + ")"
+            pattern = t["pattern"].replace("{adverbial}", rf"(?:\s*,?\s+{adverbial}(?=[\s,]|$))*")
         else:
             slot = slot_alts.get(t["slot"], None) if "slot" in t else adverbial
             if slot is None:
@@ -184,7 +182,6 @@ def build(data: dict[str, Any]) -> Lexicon:
             verbs = _verb_forms(t["verbs"], irregular, light=bool(nouns), which=which)
             for v in t["verbs"]:
                 anchors.update(_FIRST_TOKEN.match(w).group(0).lower() for w in inflect(v, irregular))  # type: ignore[union-attr]
-            anchors.update(("has", "have", "had"))
             anchors.update(("is", "are", "was", "were", "been", "be", "while", "when", "whilst"))
             if nouns:
                 det = r"(?:\s+(?:an?|the|their|his|her|its|one|two|several|separate))?" if t.get("determiner", True) else ""

@@ -104,6 +104,7 @@ def _with(change) -> dict:
     (lambda d: next(t for t in d["trigger"] if "pattern" in t).update(pattern="(unclosed"), "does not compile"),
     (lambda d: d["trigger"][1].update(name=d["trigger"][0]["name"]), "unique"),
     (lambda d: d.update(extra={}), "unknown sections"),
+    (lambda d: d["trigger"][0].update(verb_reading="nowhere"), "verb_reading names no trigger"),
     (lambda d: d["trigger"][0].update(forms=["pluperfect"]), "forms must be among"),
 ])
 def test_the_loader_rejects_bad_rules(change, message: str) -> None:

@@ -52,6 +52,7 @@ class Rules:
 
     triggers_p: TokenPattern  # one named part per trigger ("t0", "t1", ...)
     triggers: dict[str, Trigger]
+    by_name: dict[str, Trigger]
     planned_before: TokenPattern
     background: TokenPattern
     reporting_p: TokenPattern
@@ -89,6 +90,7 @@ def rules() -> Rules:
     return Rules(
         triggers_p=TokenPattern(parts, re.I, words=lexicon.anchors),
         triggers=triggers,
+        by_name={t.name: t for t in triggers.values()},
         planned_before=_one(data["planned"]["before"], re.I),
         background=_one(data["planned"]["background"], re.I),
         reporting_p=_one(r"\b(?P<verb>" + "|".join(verb_alts) + r")\b", re.I,
@@ -307,6 +309,12 @@ def find_triggers(a: Annotated, sent: Sentence, r: Rules) -> list[re.Match[str]]
 _NOMINAL_OK = re.compile(r"(?:^\s*(?:(?:On|Yesterday|Today|Earlier|Last|This)\b[^,;.]{0,40},\s*)?(?:the\s+)?|\b(?:during|at|in|after|over)\s+(?:(?:an?|the|their|his|her)\s+)?(?:[\w-]+\s+){0,2}|'s\s*(?:[\w-]+\s+){0,2})$", re.I)
 
 
+def _right_after_person(d: _Doc, sent: Sentence, start: int) -> bool:
+    a = d.ann
+    return any(a.mentions[mi].end <= start and not a.text[a.mentions[mi].end:start].strip()
+               and (a.mentions[mi].name or a.mentions[mi].pronoun) for mi in sent.mentions)
+
+
 def _reporting_nominal(before: str) -> bool:
     """'Talks between X and Y took place', 'during a meeting with Y', 'X's call with Y'."""
     if re.search(r"\b(?:first|next|last|previous|upcoming|future|recent|earlier|another)\s+(?:[\w-]+\s+){0,2}$", before, re.I):
@@ -378,7 +386,11 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
             if trig.nominal and search_before(r.background, a, sent, m.start()):
                 d.note("trigger", "dropped: background mention of an engagement", **where)
                 continue
-            if trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
+            if trig.nominal and trig.verb_reading and m.group(0)[:1] not in "'’" and _right_after_person(d, sent, start):
+                # "X talks with Y via video link": after a person the word is the verb
+                trig = r.by_name[trig.verb_reading]
+                where["trigger"] = trig.name
+            elif trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
                 d.note("trigger", "dropped: a noun that does not report an engagement here", **where)
                 continue
             is_planned = _planned_before(r, a, sent, m.start(), m.group(0))

@@ -27,7 +27,7 @@ from typing import Any
 from readouts.records import MODES
 
 SHAPES = ("svo", "passive", "plural")
-_KEYS = {"name", "mode", "shape", "strength", "nominal", "vague", "several", "direct", "pattern", "verbs", "forms",
+_KEYS = {"name", "mode", "shape", "strength", "nominal", "verb_reading", "vague", "several", "direct", "pattern", "verbs", "forms",
          "nouns", "modifiers", "determiner", "then", "slot", "examples", "not_examples"}
 FORMS = ("base", "third", "past", "participle", "ing")
 _REQUIRED = {"name", "mode", "shape", "strength", "examples"}
@@ -44,6 +44,7 @@ class Trigger:
     shape: str
     strength: int
     nominal: bool = False  # a noun: in running text it counts only where it reports
+    verb_reading: str | None = None  # the trigger it is right after a person ("X talks with Y")
     vague: bool = False  # "spoke with": a call unless the text places the two together
     several: bool = False  # "held meetings with the heads of ...": unnamed groups are not one engagement each
     direct: bool = False  # the counterpart follows the verb directly ("hosted X", "summoned X")
@@ -197,11 +198,14 @@ def build(data: dict[str, Any]) -> Lexicon:
             pattern = rf"{body}(?:\s*,?\s+{slot}(?=[\s,]|$)){{0,4}}{tail}"
         patterns.append(pattern)
         triggers.append(Trigger(t["name"], t["mode"], t["shape"], t["strength"], bool(t.get("nominal")),
-                                bool(t.get("vague")), bool(t.get("several")), t.get("direct", t.get("then") == [""]),
+                                t.get("verb_reading"), bool(t.get("vague")), bool(t.get("several")), t.get("direct", t.get("then") == [""]),
                                 tuple(t["examples"]), tuple(t.get("not_examples", ()))))
     names = [t.name for t in triggers]
     if len(set(names)) != len(names):
         raise RuleError("triggers.toml: trigger names must be unique")
+    for t in triggers:
+        if t.verb_reading is not None and t.verb_reading not in names:
+            raise RuleError(f"triggers.toml trigger {t.name}: verb_reading names no trigger ({t.verb_reading!r})")
     return Lexicon(tuple(triggers), tuple(patterns), frozenset(anchors))
 
 

@@ -19,6 +19,9 @@ Contract of :func:`iter_inputs`:
   file no larger than ``max_bytes`` that holds one JSON array (or one object, even
   pretty-printed) is read whole; its items get ``source`` ``path[index]``.
 * ``<name>.<suffix>.gz`` is decompressed on the fly (``a.jsonl.gz``, ``a.txt.gz``).
+* ``.warc``/``.warc.gz`` (web archives, as ``readouts crawl`` writes them): one document per
+  ``200`` HTML or text response, id the page URL, source ``path@offset`` of the record
+  (``readouts.crawl.archive.iter_warc``).
 * Encodings: BOM (UTF-8, UTF-16, UTF-32) first, then for HTML a ``<meta charset>``
   declaration, then strict UTF-8, then detection (Windows-1252 when it reads
   cleanly, else ``charset_normalizer``). A non-UTF-8 encoding is recorded in
@@ -61,6 +64,7 @@ except ImportError:  # pragma: no cover - older or rearranged charset_normalizer
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+WARC_SUFFIXES = frozenset({".warc"})  # read by readouts.crawl.archive; gzip is per record
 WHOLE_JSON_SUFFIXES = frozenset({".json"})  # may hold one array/object instead of lines
 GZIP_SUFFIX = ".gz"
 
@@ -78,7 +82,7 @@ MESS_SAMPLE_CHARS = 200_000
 JSON_RESERVED_FIELDS = frozenset({"id", "text", "html", "url"})
 JSON_METADATA_FIELD = "metadata"
 
-TEXT, HTML, JSONL = "text", "html", "jsonl"
+TEXT, HTML, JSONL, WARC = "text", "html", "jsonl", "warc"
 
 _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -155,6 +159,8 @@ def classify(name: str) -> tuple[str | None, bool, str]:
         return HTML, gzipped, stem
     if suffix in JSONL_SUFFIXES:
         return JSONL, gzipped, stem
+    if suffix in WARC_SUFFIXES:
+        return WARC, gzipped, stem
     return None, gzipped, stem if stem else base
 
 
@@ -230,6 +236,11 @@ def _read_file(path: str, name: str, max_bytes: int, explicit: bool) -> Iterator
         yield IngestError(path, _cannot_read(exc), doc_id)
         return
     with raw:
+        if fmt == WARC:  # warcio reads plain and record-gzipped files alike
+            from readouts.crawl.archive import iter_warc
+
+            yield from iter_warc(raw, path, max_bytes)
+            return
         stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
         size = None if gzipped else _regular_size(raw)
         if fmt == JSONL:

@@ -14,6 +14,7 @@ reason and the crawl goes on. A start URL whose host cannot be reached or refuse
 from __future__ import annotations
 
 import sys
+from html import escape as html_escape
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ def select_content(html: str, xpath: str) -> str | None:
     if not nodes:
         return None
     title = tree.findtext(".//title") or ""
-    head = f"<head><meta charset=\"utf-8\"><title>{lxml.html.escape(title)}</title></head>" if title else ""
+    head = f"<head><meta charset=\"utf-8\"><title>{html_escape(title)}</title></head>" if title else ""
     body = "".join(lxml.html.tostring(n, encoding="unicode") for n in nodes)
     return f"<html>{head}<body>{body}</body></html>"
 

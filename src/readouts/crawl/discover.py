@@ -22,6 +22,7 @@ import lxml.html
 from lxml import etree
 
 from readouts.crawl.profiles import Profile
+from readouts.ingest import decode
 
 __all__ = ["Discovery", "discover", "entry_date", "normalise_url", "sniff", "url_date"]
 
@@ -230,8 +231,12 @@ def _accepts_entry(url: str, profile: Profile, start: str) -> bool:
 
 
 def _html(body: bytes, base: str, profile: Profile) -> Discovery:
+    decoded = decode(body, html=True)  # the same charset rules as `readouts ingest`
+    if decoded is None:
+        return Discovery(HTML)
     try:
-        tree = lxml.html.fromstring(body, base_url=base)
+        text = re.sub(r"\A\s*<\?xml[^>]*\?>", "", decoded[0])  # lxml refuses str with an encoding declaration
+        tree = lxml.html.fromstring(text, base_url=base)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return Discovery(HTML)
     pages: dict[str, str | None] = {}

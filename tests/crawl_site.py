@@ -49,6 +49,7 @@ READOUTS = [
 ]
 SECRET = ("secret", "2024-03-05", "Lin Haoran Meets with Icelandic Foreign Minister Jon Gunnarsson",
           "On March 5, 2024, Foreign Minister Lin Haoran met with Icelandic Foreign Minister Jon Gunnarsson in Reykjavik.")
+REDIRECTS = {"/old-feed.xml": "/feed.xml"}  # answered 301
 NAV = '<nav><a href="/">Home</a> | <a href="/news/">News</a> | <a href="/about.html">About</a></nav>'
 LAST_MODIFIED = formatdate(1_709_251_200, usegmt=True)  # 2024-03-01
 
@@ -178,6 +179,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 if first:
                     return 429, "text/plain", b"slow down", {"Retry-After": "1"}
                 path = page_path("busy")
+            if path in REDIRECTS:
+                return 301, "text/plain", b"moved", {"Location": REDIRECTS[path]}
             if path not in site.pages:
                 return 404, "text/plain", b"not found", {}
             ctype, body = site.pages[path]

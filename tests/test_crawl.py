@@ -213,6 +213,52 @@ def test_a_crawl_killed_with_sigkill_resumes_and_fetches_each_page_once(tmp_path
     assert engagements(tmp_path / "k.db") == engagements(tmp_path / "files.db")
 
 
+def test_a_crawl_killed_in_mid_request_loses_nothing(tmp_path):
+    """Killed the moment a request arrives: that one request may be sent again, nothing is lost."""
+    with serve_site(flaky=False) as site:
+        profile = write_profile(tmp_path, site)
+        args = [profile, "--db", str(tmp_path / "k.db"), "--archive", str(tmp_path / "warc"), "--delay", "0.3"]
+        for stop_after in (5, 8):
+            proc = _run_cli(args)
+            _wait_for_hits(site, stop_after, proc)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        proc = _run_cli(args)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    counts: dict[str, int] = {}
+    for h in site.hits:
+        counts[h.path] = counts.get(h.path, 0) + 1
+    assert set(readout_paths(flaky=False)) <= set(counts)
+    assert sum(n - 1 for p, n in counts.items() if p != "/robots.txt") <= 2  # at most one per kill
+    with sqlite3.connect(tmp_path / "k.db") as conn:
+        assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == len(readout_paths(flaky=False))
+        assert conn.execute("SELECT count(*) FROM crawl_urls WHERE state NOT IN ('done', 'skipped')").fetchone()[0] == 0
+
+
+def test_crawling_two_hosts_interleaves_and_keeps_each_hosts_delay(tmp_path):
+    delay = 0.25
+    with serve_site(flaky=False) as one, serve_site(flaky=False) as two:
+        report = crawl([one.base + "/news/", two.base + "/news/"], tmp_path / "h.db", tmp_path / "warc",
+                       CrawlConfig(delay=delay))
+    # the same pages on both hosts: stored once, the second copies are "already present"
+    assert report.finished and (report.documents.new, report.documents.present) == (4, 4)
+    for site in (one, two):
+        assert min(gaps([h.at for h in site.hits])) >= delay * 0.95
+    both = sorted([(h.at, 1) for h in one.hits] + [(h.at, 2) for h in two.hits])
+    close = [b[0] - a[0] for a, b in zip(both, both[1:]) if a[1] != b[1]]
+    assert min(close) < delay  # the delay is per host: the other host is asked meanwhile
+
+
+def test_a_redirect_is_followed_through_the_frontier(tmp_path):
+    with serve_site(flaky=False) as site:
+        path = tmp_path / "moved.toml"
+        path.write_text(profile_toml(site, "moved").replace("/feed.xml", "/old-feed.xml"), encoding="utf-8")
+        report = crawl([str(path)], tmp_path / "r.db", tmp_path / "warc", CrawlConfig(delay=0.0))
+    assert [h.status for h in site.hits if h.path in ("/old-feed.xml", "/feed.xml")] == [301, 200]
+    assert report.documents.readouts == 8  # the feed's two pages are reached through the redirect
+
+
 def test_max_pages_stops_and_the_next_crawl_resumes(tmp_path):
     with serve_site(flaky=False) as site:
         profile = write_profile(tmp_path, site)

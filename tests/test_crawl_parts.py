@@ -248,3 +248,43 @@ def test_fetcher_size_cap_and_gzip_bodies():
 
     zipped = Response("u", 200, "OK", (("Content-Encoding", "gzip"),), gzip.compress(b"hello"), "HTTP/1.1", "")
     assert zipped.content() == b"hello"
+
+
+def test_fetcher_gives_up_when_asked_to_wait_too_long():
+    with serve_site() as site, Fetcher(HostPacer(0.0), max_backoff=0.5) as fetcher:
+        result = fetcher.get(site.base + "/news/busy.html")
+    assert isinstance(result, FetchFailure) and result.transient
+    assert result.reason == "rate limited: asked to wait 1 s" and result.status == 429
+
+
+def test_ingest_rejects_a_file_that_is_not_a_warc(tmp_path):
+    from readouts.ingest import iter_inputs
+    from readouts.records import IngestError
+
+    bad = tmp_path / "broken.warc"
+    bad.write_bytes(b"this is not an archive\n")
+    (error,) = list(iter_inputs([str(tmp_path)]))
+    assert isinstance(error, IngestError) and error.source == str(bad)
+    assert error.reason.startswith("cannot read: not a readable WARC file")
+
+
+def test_a_warc_cut_short_by_a_kill_keeps_its_whole_records(tmp_path):
+    from crawl_site import profile_toml
+
+    from readouts.crawl import CrawlConfig, crawl
+    from readouts.ingest import iter_inputs
+    from readouts.records import IngestError, RawDocument
+
+    with serve_site(flaky=False) as site:
+        profile = tmp_path / "testsite.toml"
+        profile.write_text(profile_toml(site), encoding="utf-8")
+        crawl([str(profile)], tmp_path / "t.db", tmp_path / "warc", CrawlConfig(delay=0.0))
+    (archive,) = (tmp_path / "warc").glob("*.warc.gz")
+    whole = [d for d in iter_inputs([str(archive)]) if isinstance(d, RawDocument)]
+    cut = tmp_path / "cut" / "cut.warc.gz"
+    cut.parent.mkdir()
+    cut.write_bytes(archive.read_bytes()[:-200])  # the last record is half written
+    items = list(iter_inputs([str(cut.parent)]))
+    assert [d.id for d in items[:-1]] == [d.id for d in whole[:-1]]
+    assert isinstance(items[-1], IngestError) and items[-1].reason == "cannot read: WARC record cut short"
+    assert items[-1].id == whole[-1].id

@@ -199,7 +199,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             warc_offset   INTEGER,
             reason        TEXT                    -- why it failed or was skipped
         );
-        CREATE INDEX crawl_urls_next ON crawl_urls (state, priority);
+        CREATE INDEX crawl_urls_next ON crawl_urls (state, priority, host);
         """,
     ),
 )

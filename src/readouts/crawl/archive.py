@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,7 +50,7 @@ class WarcArchive:
     """Append-only WARC writer; one ``.warc.gz`` file per process, opened on first write."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder)
+        self.folder = Path(folder).resolve()  # the frontier keeps record paths across processes
         self._file: BinaryIO | None = None
         self.path: Path | None = None
         self.records = 0
@@ -120,9 +121,25 @@ def _format(content_type: str | None, url: str) -> str | None:
     return None
 
 
+def _looks_like_warc(stream: BinaryIO) -> bool:
+    """True when the file starts with a WARC record (plain or gzipped); the position is kept."""
+    start = stream.tell()
+    head = stream.read(512)
+    stream.seek(start)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(47).decompress(head, 64)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
+
+
 def iter_warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
     """The pages of one WARC file (see the module docstring); problems are yielded, not raised."""
     try:
+        if not _looks_like_warc(stream):
+            yield IngestError(path, "cannot read: not a readable WARC file (no WARC record at the start)")
+            return
         records = ArchiveIterator(stream)
         for record in records:
             if record.rec_type != "response" or record.http_headers is None:
@@ -140,6 +157,9 @@ def iter_warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawDocume
             source = record_source(path, records.get_record_offset())  # after the read: it reads to the end
             if len(data) > max_bytes:
                 yield IngestError(source, too_large(None, max_bytes), url)
+                continue
+            if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than the record declares
+                yield IngestError(source, "cannot read: WARC record cut short", url)
                 continue
             doc = make_document(data, source, url, fmt)
             if isinstance(doc, RawDocument):

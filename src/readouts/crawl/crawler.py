@@ -167,8 +167,7 @@ class _Crawl:
         while True:
             if self.config.max_pages is not None and worked >= self.config.max_pages:
                 break
-            order = sorted(self.robots, key=self.fetcher.pacer.ready_at)
-            item = self.frontier.next(order)
+            item = self.frontier.next(self.fetcher.pacer.ready_at)
             if item is None:
                 self.frontier.finish_run()
                 self.report.finished = True
@@ -176,14 +175,14 @@ class _Crawl:
             if item.state == FETCHED:
                 self._resume_archived(item)
             else:
-                worked += 1
-                self._visit(item)
+                worked += self._visit(item)
             if self.progress is not None:
                 self.progress(self.report, item.url)
         self.report.requests = self.fetcher.requests
         return self.report
 
-    def _visit(self, item: UrlState) -> None:
+    def _visit(self, item: UrlState) -> bool:
+        """Fetch one queued URL and handle the answer; False when robots.txt kept us from asking."""
         host = host_of(item.url)
         rules = self._robots(host)
         if not rules.allowed(item.url, USER_AGENT_TOKEN):
@@ -192,14 +191,14 @@ class _Crawl:
             self.report.robots_skipped += 1
             if item.kind == "start":
                 self.report.errors.append(f"{item.url}: the site refuses crawling: {reason}")
-            return
+            return False
         etag, modified = (item.etag, item.last_modified) if item.status is not None else (None, None)
         result = self.fetcher.get(item.url, etag, modified)
         if isinstance(result, FetchFailure):
             self._reject(item, RETRY if result.transient else FAILED, result.reason, result.status)
             if item.kind == "start":
                 self.report.errors.append(f"{item.url}: cannot crawl {host}: {result.reason}")
-            return
+            return True
         kind = item.kind
         content = result.content(self.config.max_bytes)
         if kind == "start" and result.status == 200:
@@ -208,6 +207,7 @@ class _Crawl:
         self.frontier.fetched(item.url, result.status, result.header("ETag"), result.header("Last-Modified"),
                               where, offset, result.fetched_at, kind)
         self._handle(item, kind, result, content, record_source(where, offset))
+        return True
 
     def _resume_archived(self, item: UrlState) -> None:
         """A response archived by a crawl that was stopped before it was processed."""

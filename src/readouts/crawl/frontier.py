@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -175,9 +175,9 @@ class Frontier:
                      _now(), reason, SKIPPED),
                 )
 
-    def next(self, hosts_ready_order: list[str] | None = None) -> UrlState | None:
+    def next(self, ready_at: Callable[[str], float] = lambda host: 0.0) -> UrlState | None:
         """The next URL to work on: an archived but unprocessed response first, then the
-        queue by priority (and, among equals, the first host in ``hosts_ready_order``)."""
+        queue by priority and, among equals, the oldest URL of the host ready first."""
         row = self._conn.execute(
             f"SELECT {_COLUMNS} FROM crawl_urls WHERE state = ? AND {self._in} ORDER BY rowid LIMIT 1",
             (FETCHED, *self.sources),
@@ -188,15 +188,12 @@ class Frontier:
             ).fetchone()[0]
             if top is None:
                 return None
-            candidates = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM crawl_urls WHERE state = ? AND priority = ? AND {self._in} ORDER BY rowid",
+            firsts = dict(self._conn.execute(  # the oldest queued URL of each host
+                f"SELECT host, min(rowid) FROM crawl_urls WHERE state = ? AND priority = ? AND {self._in} GROUP BY host",
                 (QUEUED, top, *self.sources),
-            )
-            first_by_host: dict[str, tuple] = {}
-            for cand in candidates:
-                first_by_host.setdefault(cand[1], cand)
-            order = hosts_ready_order or []
-            row = next((first_by_host[h] for h in order if h in first_by_host), None) or next(iter(first_by_host.values()))
+            ).fetchall())
+            _, rowid = min(firsts.items(), key=lambda host_row: (ready_at(host_row[0]), host_row[1]))
+            row = self._conn.execute(f"SELECT {_COLUMNS} FROM crawl_urls WHERE rowid = ?", (rowid,)).fetchone()
         return UrlState(*row)
 
     def get(self, url: str) -> UrlState | None:

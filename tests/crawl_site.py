@@ -195,10 +195,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_site(crawl_delay: float | None = None, slow_seconds: float = 1.5, flaky: bool = True) -> Iterator[Site]:
-    """The site on a free port of 127.0.0.1 for the duration of the block."""
+def serve_site(crawl_delay: float | None = None, slow_seconds: float = 1.5, flaky: bool = True,
+               extra: dict[str, tuple[str, bytes]] | None = None) -> Iterator[Site]:
+    """The site (plus ``extra`` pages) on a free port of 127.0.0.1 for the duration of the block."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Site("", {}, slow_seconds)))
-    site = Site(f"http://127.0.0.1:{server.server_address[1]}", build_pages(crawl_delay, flaky), slow_seconds)
+    pages = {**build_pages(crawl_delay, flaky), **(extra or {})}
+    site = Site(f"http://127.0.0.1:{server.server_address[1]}", pages, slow_seconds)
     server.RequestHandlerClass = _handler(site)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

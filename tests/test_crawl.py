@@ -179,6 +179,22 @@ def _wait_for_hits(site, n: int, proc: subprocess.Popen, limit: float = 60.0) ->
         time.sleep(0.01)
 
 
+def _wait_recorded(db: Path, url: str, proc: subprocess.Popen, limit: float = 30.0) -> None:
+    """Until the crawl's frontier has the response to ``url`` (archived, maybe processed)."""
+    deadline = time.monotonic() + limit
+    while True:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, f"{url} never recorded"
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                row = conn.execute("SELECT state, fetched_at FROM crawl_urls WHERE url = ?", (url,)).fetchone()
+        except sqlite3.OperationalError:  # the file or the table is not there yet
+            row = None
+        if row is not None and row[1] is not None:
+            return
+        time.sleep(0.01)
+
+
 def test_a_crawl_killed_with_sigkill_resumes_and_fetches_each_page_once(tmp_path):
     delay = 0.5
     with serve_site(flaky=False) as site:
@@ -188,8 +204,8 @@ def test_a_crawl_killed_with_sigkill_resumes_and_fetches_each_page_once(tmp_path
         for stop_after in (4, 9):  # kill twice: during discovery, then among the pages
             proc = _run_cli(args)
             _wait_for_hits(site, stop_after, proc)
-            time.sleep(0.2)  # the response is in; the next request is `delay` away
-            proc.send_signal(signal.SIGKILL)
+            _wait_recorded(tmp_path / "k.db", site.base + site.hits[-1].path, proc)
+            proc.send_signal(signal.SIGKILL)  # the response is recorded; the next request is `delay` away
             proc.wait()
             kills += 1
         proc = _run_cli(args)
@@ -305,6 +321,28 @@ def test_an_ad_hoc_start_url_crawls_its_folder(tmp_path):
     assert report.documents.readouts == 4  # the readouts the list pages link to
 
 
+ZH_TEXT = "王明会见塔姆萨雷"
+# short enough that detection alone takes its GBK bytes for Korean (cp949): the HTTP charset must count
+ZH_PAGE = f"<html><head><title>会见</title></head><body><p>{ZH_TEXT}。</p></body></html>"
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("text/html; charset=gbk", ZH_PAGE.encode("gbk")),  # the charset only in the HTTP header
+    ("text/html", ZH_PAGE.replace("<head>", '<head><meta charset="gbk">').encode("gbk")),
+    ("text/html; charset=utf-8", ZH_PAGE.encode("utf-8")),
+], ids=["http-charset", "meta-charset", "utf-8"])
+def test_pages_in_other_encodings_are_decoded_as_the_server_says(tmp_path, content_type, body):
+    extra = {"/zh/": ("text/html; charset=utf-8", '<html><body><a href="/zh/1.html">1</a></body></html>'.encode()),
+             "/zh/1.html": (content_type, body)}
+    with serve_site(flaky=False, extra=extra) as site:
+        crawl([site.base + "/zh/"], tmp_path / "z.db", tmp_path / "warc", CrawlConfig(delay=0.0))
+    ingest_into(tmp_path / "w.db", [str(tmp_path / "warc")])
+    for db in ("z.db", "w.db"):  # crawled, and read back from the archive
+        with sqlite3.connect(tmp_path / db) as conn:
+            (text,) = conn.execute("SELECT text FROM documents").fetchone()
+        assert ZH_TEXT in text
+
+
 # -- the command line -----------------------------------------------------------------------
 
 
@@ -338,6 +376,16 @@ def test_cli_one_line_error_for_an_unreachable_or_refusing_site(tmp_path, make_u
     errors = [line for line in result.output.splitlines() if line.startswith("readouts: error:")]
     assert len(errors) == 1 and message in errors[0] and url in errors[0]
     assert "Traceback" not in result.output
+
+
+def test_cli_lists_the_builtin_profiles():
+    result = CliRunner().invoke(main, ["crawl", "--list-profiles"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert any(line.split()[:2] == ["mfa-china-zh", "zh"] for line in lines)
+    assert any(line.startswith("kremlin-en") and "Kremlin" in line for line in lines)
+    usage = CliRunner().invoke(main, ["crawl"])
+    assert usage.exit_code == 2 and "give at least one SOURCE" in usage.output
 
 
 @pytest.mark.parametrize("source, message", [

@@ -266,7 +266,7 @@ def export(db_path: str, fmt: str, output: str, all_copies: bool) -> None:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.argument("sources", nargs=-1, metavar="SOURCE...")
 @db_option
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False),
               help="Folder for the WARC files of every response [default: <db name>-warc next to the db].")
@@ -283,19 +283,27 @@ def export(db_path: str, fmt: str, output: str, all_copies: bool) -> None:
 @click.option("--user-agent", help="User-Agent header (add a contact address when you crawl a lot).")
 @max_size_option
 @click.option("--progress/--no-progress", default=True, help="Show a progress line on a terminal.")
+@click.option("--list-profiles", is_flag=True, help="List the built-in source profiles and exit.")
 def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay: float,
           max_pages: int | None, since: str | None, timeout: float, retries: int,
-          user_agent: str | None, max_size: float, progress: bool) -> None:
+          user_agent: str | None, max_size: float, progress: bool, list_profiles: bool) -> None:
     """Crawl SOURCEs politely and add their readout pages to the database.
 
     A SOURCE is a start URL (a list page, a sitemap or an RSS/Atom feed), the name of a
     built-in source profile, or a profile .toml file. Only new or changed pages are
     fetched; every response is archived as WARC; an interrupted crawl resumes.
     """
-    from readouts.crawl import CrawlConfig, ProfileError, ProgressLine, summary_lines
+    from readouts.crawl import CrawlConfig, ProfileError, ProgressLine, builtin_profiles, summary_lines
     from readouts.crawl import crawl as run_crawl
     from readouts.crawl.fetch import USER_AGENT
     from readouts.store import StoreError
+
+    if list_profiles:
+        for name, profile in builtin_profiles().items():
+            click.echo(f"{name:<18} {profile.language:<4} {profile.publisher}")
+        return
+    if not sources:
+        raise click.UsageError("give at least one SOURCE (a URL, a profile name or a profile file)")
 
     archive = archive_dir or str(Path(db_path).with_name(Path(db_path).stem + "-warc"))
     config = CrawlConfig(delay=delay, max_pages=max_pages, since=since, timeout=timeout, retries=retries,

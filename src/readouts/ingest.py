@@ -274,13 +274,17 @@ def _read_document(
     return make_document(data, source, doc_id, fmt)
 
 
-def make_document(data: bytes, source: str, doc_id: str, fmt: str | None = None) -> RawDocument | IngestError:
-    """Decode the bytes of one text or HTML document (``fmt`` None: sniff which)."""
+def make_document(data: bytes, source: str, doc_id: str, fmt: str | None = None,
+                  charset: str | None = None) -> RawDocument | IngestError:
+    """Decode the bytes of one text or HTML document (``fmt`` None: sniff which).
+
+    ``charset``: what the transport declared (an HTTP ``Content-Type``), tried after a BOM.
+    """
     if not data.strip():
         return IngestError(source, "empty document", doc_id)
     if fmt is None:
         fmt = HTML if looks_like_html(data) else TEXT
-    decoded = decode(data, html=fmt == HTML)
+    decoded = decode(data, html=fmt == HTML, charset=charset)
     if decoded is None:
         return IngestError(source, "binary or undecodable file", doc_id)
     text, encoding = decoded
@@ -303,11 +307,11 @@ def looks_like_html(data: bytes) -> bool:
 # --- encodings -------------------------------------------------------------------
 
 
-def decode(data: bytes, html: bool = False) -> tuple[str, str] | None:
+def decode(data: bytes, html: bool = False, charset: str | None = None) -> tuple[str, str] | None:
     """``(text, encoding)`` of the bytes, or None when they look binary or undecodable.
 
-    Order: BOM, then (HTML) a ``<meta charset>`` declaration, then strict UTF-8, then
-    detection. The result is rejected when over 10% of it is control characters.
+    Order: BOM, then ``charset`` (declared by the transport, e.g. HTTP), then (HTML) a
+    ``<meta charset>`` declaration, then strict UTF-8, then detection. The result is rejected when over 10% of it is control characters.
     """
     bom = _bom(data)
     if bom is not None:
@@ -319,7 +323,10 @@ def decode(data: bytes, html: bool = False) -> tuple[str, str] | None:
     elif b"\x00" in data:
         return None
     else:
-        found = (_decode_declared(data) if html else None) or _decode_utf8(data) or _detect(data)
+        found = (
+            (_decode_as(data, charset) if charset else None)
+            or (_decode_declared(data) if html else None) or _decode_utf8(data) or _detect(data)
+        )
         if found is None:
             return None
         text, encoding = found
@@ -349,6 +356,16 @@ def _decode_declared(data: bytes) -> tuple[str, str] | None:
         except (UnicodeDecodeError, LookupError):
             continue
     return None
+
+
+def _decode_as(data: bytes, label: str) -> tuple[str, str] | None:
+    """The bytes in an encoding declared outside them (HTTP); None when it does not fit."""
+    try:
+        encoding = codecs.lookup(label).name
+        encoding = _DECLARED_ALIASES.get(encoding, encoding)
+        return data.decode(encoding), encoding
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 def _decode_utf8(data: bytes) -> tuple[str, str] | None:

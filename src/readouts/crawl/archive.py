@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -30,7 +31,7 @@ from readouts.crawl.fetch import Response
 from readouts.ingest import HTML, TEXT, make_document, too_large
 from readouts.records import IngestError, RawDocument
 
-__all__ = ["ROLE_HEADER", "WarcArchive", "iter_warc", "read_record", "record_source"]
+__all__ = ["ROLE_HEADER", "WarcArchive", "content_charset", "iter_warc", "page_format", "read_record", "record_source"]
 
 ROLE_HEADER = "WARC-Readouts-Role"
 PAGE_ROLE = "page"
@@ -112,13 +113,26 @@ def read_record(path: str | os.PathLike[str], offset: int, max_bytes: int) -> tu
         return status, ctype, record.content_stream().read(max_bytes + 1)
 
 
-def _format(content_type: str | None, url: str) -> str | None:
+NOT_A_PAGE = ""
+
+
+def page_format(content_type: str | None) -> str | None:
+    """HTML or TEXT for a page's ``Content-Type``; None when it does not tell (sniff the bytes);
+    ``NOT_A_PAGE`` for any other type (images, PDF, XML)."""
     ctype = (content_type or "").split(";")[0].strip().lower()
+    if not ctype or ctype == "application/octet-stream":
+        return None
     if ctype in ("text/html", "application/xhtml+xml"):
         return HTML
-    if ctype == "text/plain" and not url.rstrip("/").endswith("/robots.txt"):
+    if ctype == "text/plain":
         return TEXT
-    return None
+    return NOT_A_PAGE
+
+
+def content_charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type`` header, if any."""
+    match = re.search(r";\s*charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
+    return match.group(1) if match else None
 
 
 def _looks_like_warc(stream: BinaryIO) -> bool:
@@ -150,8 +164,9 @@ def iter_warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawDocume
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
             if record.http_headers.get_statuscode() != "200":
                 continue
-            fmt = _format(record.http_headers.get_header("Content-Type"), url)
-            if fmt is None:
+            ctype = record.http_headers.get_header("Content-Type")
+            fmt = page_format(ctype)
+            if fmt == NOT_A_PAGE or url.rstrip("/").endswith("/robots.txt"):
                 continue
             data = record.content_stream().read(max_bytes + 1)
             source = record_source(path, records.get_record_offset())  # after the read: it reads to the end
@@ -161,7 +176,7 @@ def iter_warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawDocume
             if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than the record declares
                 yield IngestError(source, "cannot read: WARC record cut short", url)
                 continue
-            doc = make_document(data, source, url, fmt)
+            doc = make_document(data, source, url, fmt, content_charset(ctype))
             if isinstance(doc, RawDocument):
                 date = record.rec_headers.get_header("WARC-Date")
                 doc = doc.replace(url=url, metadata={**doc.metadata, "fetched_at": date})

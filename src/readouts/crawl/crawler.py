@@ -24,14 +24,12 @@ from typing import TextIO
 import lxml.html
 from lxml import etree
 
-from readouts.crawl.archive import WarcArchive, read_record, record_source
+from readouts.crawl.archive import NOT_A_PAGE, WarcArchive, content_charset, page_format, read_record, record_source
 from readouts.crawl.discover import FEED, HTML, SITEMAP, SITEMAP_INDEX, discover, sniff
 from readouts.crawl.fetch import USER_AGENT, USER_AGENT_TOKEN, FetchFailure, Fetcher, Response
 from readouts.crawl.frontier import DONE, FAILED, FETCHED, RETRY, SKIPPED, Frontier, UrlState
 from readouts.crawl.polite import HostPacer, RobotsRules, host_of
 from readouts.crawl.profiles import Profile, resolve_profile
-from readouts.ingest import HTML as HTML_FORMAT
-from readouts.ingest import TEXT as TEXT_FORMAT
 from readouts.ingest import make_document
 from readouts.records import IngestError, RawDocument
 from readouts.store import BatchCounts, Store, first_day
@@ -123,18 +121,6 @@ def select_content(html: str, xpath: str) -> str | None:
     head = f"<head><meta charset=\"utf-8\"><title>{html_escape(title)}</title></head>" if title else ""
     body = "".join(lxml.html.tostring(n, encoding="unicode") for n in nodes)
     return f"<html>{head}<body>{body}</body></html>"
-
-
-def _format_of(content_type: str | None) -> str | None:
-    """HTML or TEXT for a page's content type; None sniffs; "" for a type that is no page."""
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    if not ctype or ctype == "application/octet-stream":
-        return None
-    if ctype in ("text/html", "application/xhtml+xml"):
-        return HTML_FORMAT
-    if ctype == "text/plain":
-        return TEXT_FORMAT
-    return ""
 
 
 class _Crawl:
@@ -289,11 +275,12 @@ class _Crawl:
     def _ingest(self, item: UrlState, response: Response, content: bytes, source: str) -> None:
         from readouts.pipeline import process
 
-        fmt = _format_of(response.header("Content-Type"))
-        if fmt == "":
-            self._reject(item, FAILED, f"not an HTML or text page ({response.header('Content-Type')})")
+        ctype = response.header("Content-Type")
+        fmt = page_format(ctype)
+        if fmt == NOT_A_PAGE:
+            self._reject(item, FAILED, f"not an HTML or text page ({ctype})")
             return
-        doc = make_document(content, source, item.url, fmt)
+        doc = make_document(content, source, item.url, fmt, content_charset(ctype))
         if isinstance(doc, RawDocument):
             profile = self.profiles.get(item.profile or "")
             html = doc.html

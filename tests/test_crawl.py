@@ -312,6 +312,20 @@ def test_since_skips_dated_entries(tmp_path, since, skipped, fetched_pages):
                and "/page/" not in h.path) == fetched_pages
 
 
+@pytest.mark.parametrize("since, walked", [(None, True), ("2024-04", False)])
+def test_since_ends_the_list_walk_at_a_page_of_older_links(tmp_path, since, walked):
+    def listing(links: str, more: str = "") -> tuple[str, bytes]:
+        return "text/html", f"<html><body>{links}{more}</body></html>".encode()
+
+    extra = {"/dated/": listing('<a href="/dated/2024/03/01/a.html">a</a><a href="/dated/2024/02/27/b.html">b</a>',
+                                '<a href="/dated/list-2">Next</a>'),
+             "/dated/list-2": listing('<a href="/dated/2024/02/20/c.html">c</a>')}
+    with serve_site(flaky=False, extra=extra) as site:
+        report = crawl([site.base + "/dated/"], tmp_path / "d.db", tmp_path / "warc", CrawlConfig(delay=0.0, since=since))
+    assert ("/dated/list-2" in {h.path for h in site.hits}) == walked
+    assert report.since_skipped == (0 if since is None else 2)
+
+
 def test_an_ad_hoc_start_url_crawls_its_folder(tmp_path):
     with serve_site(flaky=False) as site:
         report = crawl([site.base + "/news/"], tmp_path / "a.db", tmp_path / "warc", CrawlConfig(delay=0.0))

@@ -162,6 +162,7 @@ def test_entry_dates(value, expected):
     ("javascript:void(0)", "https://h.example/", None),
     ("https://h.example", None, "https://h.example/"),
     ("http://[bad", None, None),
+    ("http://h.example:port/x", None, None),
 ])
 def test_normalise_url(url, base, expected):
     assert normalise_url(url, base) == expected
@@ -288,3 +289,42 @@ def test_a_warc_cut_short_by_a_kill_keeps_its_whole_records(tmp_path):
     assert [d.id for d in items[:-1]] == [d.id for d in whole[:-1]]
     assert isinstance(items[-1], IngestError) and items[-1].reason == "cannot read: WARC record cut short"
     assert items[-1].id == whole[-1].id
+
+
+# -- the frontier: no URL twice in a run, none lost ----------------------------------------------
+
+FRONTIER_URLS = [f"http://h{i % 2}.example/{i}" for i in range(8)]
+OPS = st.lists(st.tuples(st.sampled_from(FRONTIER_URLS), st.sampled_from(["page", "list"]),
+                         st.sampled_from([None, "2000-01-01", "2999-01-01"]), st.booleans()), max_size=25)
+
+
+@settings(max_examples=40, deadline=None)
+@given(OPS, st.integers(min_value=1, max_value=3))
+def test_frontier_hands_out_each_url_once_per_run_and_loses_none(ops, runs):
+    import tempfile
+
+    from readouts.crawl.frontier import DONE, Frontier
+    from readouts.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "f.db"
+        Store(db).close()  # migrated
+        with Frontier(db) as frontier:
+            for run_no in range(runs):
+                frontier.start_run(["p"])
+                frontier.add("http://h0.example/start", "start", "p", revisit=True)
+                pending = iter([(u, k, "p", m, r) for u, k, m, r in ops])
+                seen: list[str] = []
+                offered: set[str] = {"http://h0.example/start"}
+                while (item := frontier.next()) is not None:
+                    assert item.url not in seen
+                    seen.append(item.url)
+                    found = [x for _, x in zip(range(3), pending)]
+                    offered.update(x[0] for x in found)
+                    frontier.finish(item.url, DONE, discovered=found)
+                frontier.finish_run()
+                if run_no == 0:
+                    assert set(seen) == offered  # the first run loses nothing
+                else:  # later runs: the start again, and only what is due (revisit, newer lastmod)
+                    assert "http://h0.example/start" in seen and set(seen) <= offered
+            assert set(frontier.counts()) <= {"done"}

@@ -171,12 +171,16 @@ class _Crawl:
         """Fetch one queued URL and handle the answer; False when robots.txt kept us from asking."""
         host = host_of(item.url)
         rules = self._robots(host)
+        if rules.refuse is not None:  # robots.txt unreachable or 5xx: the host is off limits for now
+            self._reject(item, RETRY, rules.refuse)
+            if item.kind == "start":
+                self.report.errors.append(f"{item.url}: cannot crawl {host}: {rules.refuse}")
+            return False
         if not rules.allowed(item.url, USER_AGENT_TOKEN):
-            reason = rules.refuse or "disallowed by robots.txt"
-            self.frontier.finish(item.url, SKIPPED, reason)
+            self.frontier.finish(item.url, SKIPPED, "disallowed by robots.txt")
             self.report.robots_skipped += 1
             if item.kind == "start":
-                self.report.errors.append(f"{item.url}: the site refuses crawling: {reason}")
+                self.report.errors.append(f"{item.url}: the site refuses crawling: disallowed by robots.txt")
             return False
         etag, modified = (item.etag, item.last_modified) if item.status is not None else (None, None)
         result = self.fetcher.get(item.url, etag, modified)
@@ -216,7 +220,7 @@ class _Crawl:
             self.report.not_modified += counted
             self.frontier.finish(item.url, DONE, status=304)
             return
-        if 300 <= status < 400 and response.header("Location"):
+        if 300 <= status < 400:
             self._redirect(item, kind, response)
             return
         if status >= 400 or status < 200:
@@ -241,7 +245,7 @@ class _Crawl:
         from readouts.crawl.discover import normalise_url
 
         target = normalise_url(response.header("Location") or "", item.url)
-        if target is None or target == item.url:
+        if target is None or target == item.url:  # no Location, not http(s), or to itself
             self._reject(item, FAILED, f"bad redirect (HTTP {response.status})", response.status)
             return
         queued = self.frontier.finish(item.url, DONE, f"redirected to {target}", response.status,

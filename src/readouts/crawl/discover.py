@@ -66,6 +66,7 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
         absolute = urljoin(base, url.strip()) if base else url.strip()
         absolute = urldefrag(absolute).url
         parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:
         return None
     if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -173,6 +173,8 @@ class Fetcher:
             return FetchFailure(url, _connect_reason(exc), True, attempt)
         except httpx.HTTPError as exc:
             return FetchFailure(url, f"HTTP error: {exc or type(exc).__name__}", True, attempt)
+        except (httpx.InvalidURL, ValueError) as exc:  # a link no request can be made of
+            return FetchFailure(url, f"invalid URL: {exc}", False, attempt)
 
     def _read_capped(self, resp: httpx.Response, started: float) -> bytes:
         length = resp.headers.get("Content-Length")

@@ -10,6 +10,7 @@ A profile is a TOML file (the built-in ones are ``readouts/data/sources/*.toml``
     lists = ['^http://en\\.kremlin\\.ru/events/president/news(/page/\\d+)?$']  # list pages, pagination
     url_date = '/(?P<y>\\d{4})(?P<m>\\d{2})/t(?P=y)(?P=m)(?P<d>\\d{2})_'  # optional: a date in page URLs
     content = "//div[@class='read__content']"   # optional XPath: the part of a page with the readout
+                                             # (a page where it matches nothing is taken whole)
     delay = 2.0                              # optional: at least this many seconds between requests
 
 ``pages`` and ``lists`` are Python regular expressions searched in absolute URLs; ``url_date``

@@ -326,6 +326,32 @@ def test_since_ends_the_list_walk_at_a_page_of_older_links(tmp_path, since, walk
     assert report.since_skipped == (0 if since is None else 2)
 
 
+SIDEBAR_PAGE = ("<html><head><title>Lin Haoran Meets with Norwegian Foreign Minister Kari Dahl</title></head><body>"
+                "<div class='main'><h1>Lin Haoran Meets with Norwegian Foreign Minister Kari Dahl</h1>"
+                "<p>On April 2, 2024, Foreign Minister Lin Haoran met with Norwegian Foreign Minister Kari Dahl "
+                "in Oslo.</p><p>Kari Dahl said that Norway supports free trade.</p></div>"
+                "<div class='more'><h2>Earlier</h2><p>On March 27, 2024, Foreign Minister Lin Haoran held talks with "
+                "Swedish Foreign Minister Erik Lund in Stockholm.</p><p>Erik Lund said that Sweden welcomes "
+                "Chinese investment.</p></div></body></html>")
+
+
+@pytest.mark.parametrize("content, dates", [
+    (None, {"2024-04-02", "2024-03-27"}),  # the whole page: the teaser below counts too
+    ("//div[@class='main']", {"2024-04-02"}),  # the profile's page part: only the readout
+])
+def test_a_profile_content_xpath_keeps_the_readout_part(tmp_path, content, dates):
+    extra = {"/part/": ("text/html", b'<html><body><a href="/part/1.html">1</a></body></html>'),
+             "/part/1.html": ("text/html; charset=utf-8", SIDEBAR_PAGE.encode())}
+    with serve_site(flaky=False, extra=extra) as site:
+        path = tmp_path / "part.toml"
+        path.write_text(f'name = "part"\npublisher = "P"\nlanguage = "en"\nstart = ["{site.base}/part/"]\n'
+                        f"pages = ['/part/\\d+\\.html$']\n" + (f'content = "{content}"\n' if content else ""),
+                        encoding="utf-8")
+        crawl([str(path)], tmp_path / "p.db", tmp_path / "warc", CrawlConfig(delay=0.0))
+    with sqlite3.connect(tmp_path / "p.db") as conn:
+        assert {r[0] for r in conn.execute("SELECT date FROM engagements")} == dates
+
+
 def test_an_ad_hoc_start_url_crawls_its_folder(tmp_path):
     with serve_site(flaky=False) as site:
         report = crawl([site.base + "/news/"], tmp_path / "a.db", tmp_path / "warc", CrawlConfig(delay=0.0))

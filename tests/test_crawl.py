@@ -352,6 +352,18 @@ def test_a_profile_content_xpath_keeps_the_readout_part(tmp_path, content, dates
         assert {r[0] for r in conn.execute("SELECT date FROM engagements")} == dates
 
 
+def test_nested_sitemap_indexes_lead_to_the_pages(tmp_path):
+    def index(child: str) -> tuple[str, bytes]:
+        return "application/xml", (f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
+                                   f"<loc>{{base}}{child}</loc></sitemap></sitemapindex>").encode()
+
+    extra = {"/index.xml": index("/index-2.xml"), "/index-2.xml": index("/sitemap.xml")}
+    with serve_site(flaky=False, extra=extra) as site:
+        report = crawl([site.base + "/index.xml"], tmp_path / "i.db", tmp_path / "warc", CrawlConfig(delay=0.0))
+    assert [h.path for h in site.hits[:4]] == ["/robots.txt", "/index.xml", "/index-2.xml", "/sitemap.xml"]
+    assert report.documents.readouts == 3  # the three pages the sitemap lists
+
+
 def test_an_ad_hoc_start_url_crawls_its_folder(tmp_path):
     with serve_site(flaky=False) as site:
         report = crawl([site.base + "/news/"], tmp_path / "a.db", tmp_path / "warc", CrawlConfig(delay=0.0))

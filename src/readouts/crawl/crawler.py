@@ -25,7 +25,7 @@ import lxml.html
 from lxml import etree
 
 from readouts.crawl.archive import NOT_A_PAGE, WarcArchive, content_charset, page_format, read_record, record_source
-from readouts.crawl.discover import FEED, HTML, SITEMAP, SITEMAP_INDEX, discover, sniff
+from readouts.crawl.discover import FEED, HTML, OTHER, SITEMAP, SITEMAP_INDEX, discover, sniff
 from readouts.crawl.fetch import USER_AGENT, USER_AGENT_TOKEN, FetchFailure, Fetcher, Response
 from readouts.crawl.frontier import DONE, FAILED, FETCHED, RETRY, SKIPPED, Frontier, UrlState
 from readouts.crawl.polite import HostPacer, RobotsRules, host_of
@@ -256,7 +256,9 @@ class _Crawl:
         """Queue what a sitemap, feed or list page points to."""
         profile = self.profiles[item.profile or ""]
         start = next((u for u in profile.start if host_of(u) == host_of(item.url)), item.url)
-        sniffed = {"sitemap": SITEMAP, "sitemapindex": SITEMAP_INDEX, "feed": FEED, "list": HTML}.get(kind, HTML)
+        sniffed = sniff(None, content)  # a sitemap may turn out to be an index of sitemaps
+        if sniffed == OTHER:
+            sniffed = {"sitemap": SITEMAP, "sitemapindex": SITEMAP_INDEX, "feed": FEED}.get(kind, HTML)
         found = discover(sniffed, content, item.url, profile, start)
         pages, old = [], []
         dated = 0

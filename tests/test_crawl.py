@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from crawl_site import build_pages, page_path, profile_toml, readout_paths, serve_site
+from crawl_site import build_pages, profile_toml, readout_paths, serve_site
 
 from readouts.cli import main
 from readouts.crawl import CrawlConfig, ProgressLine, crawl

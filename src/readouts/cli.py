@@ -67,7 +67,7 @@ def main() -> None:
     """Turn diplomatic readouts into structured, auditable event data.
 
     Inputs are .txt, .html and .jsonl files (JSONL objects carry "id" and "text" or
-    "html") or folders of them.
+    "html"), .warc web archives (as `readouts crawl` writes them) or folders of them.
     """
 
 

@@ -22,7 +22,8 @@ Contract of :func:`iter_inputs`:
 * ``.warc``/``.warc.gz`` (web archives, as ``readouts crawl`` writes them): one document per
   ``200`` HTML or text response, id the page URL, source ``path@offset`` of the record
   (``readouts.crawl.archive.iter_warc``).
-* Encodings: BOM (UTF-8, UTF-16, UTF-32) first, then for HTML a ``<meta charset>``
+* Encodings: BOM (UTF-8, UTF-16, UTF-32) first, then a charset the transport declared
+  (HTTP, for WARC records), then for HTML a ``<meta charset>``
   declaration, then strict UTF-8, then detection (Windows-1252 when it reads
   cleanly, else ``charset_normalizer``). A non-UTF-8 encoding is recorded in
   ``metadata["encoding"]``.
@@ -311,7 +312,8 @@ def decode(data: bytes, html: bool = False, charset: str | None = None) -> tuple
     """``(text, encoding)`` of the bytes, or None when they look binary or undecodable.
 
     Order: BOM, then ``charset`` (declared by the transport, e.g. HTTP), then (HTML) a
-    ``<meta charset>`` declaration, then strict UTF-8, then detection. The result is rejected when over 10% of it is control characters.
+    ``<meta charset>`` declaration, then strict UTF-8, then detection. The result is
+    rejected when over 10% of it is control characters.
     """
     bom = _bom(data)
     if bom is not None:

@@ -11,7 +11,7 @@ import gzip
 import io
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -45,7 +45,7 @@ class Discovery:
 class _Rules:
     pagination_text: frozenset[str]
     pagination_numbers: bool
-    url_dates: tuple[re.Pattern[str], ...] = field(default=())
+    url_dates: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,6 @@ _KEYS: dict[str, tuple[type, bool]] = {  # key -> (type, required)
     "url_date": (str, False),
     "content": (str, False),
     "delay": (float, False),
-    "notes": (str, False),
 }
 
 

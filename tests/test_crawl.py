@@ -275,6 +275,26 @@ def test_a_redirect_is_followed_through_the_frontier(tmp_path):
     assert report.documents.readouts == 8  # the feed's two pages are reached through the redirect
 
 
+def test_a_response_archived_before_a_kill_is_processed_from_the_archive(tmp_path):
+    """The state a kill between archiving a page and storing it leaves: the page is not asked for again."""
+    page = "/news/lin-novak.html"
+    with serve_site(flaky=False) as site:
+        profile = write_profile(tmp_path, site)
+        db, warc = tmp_path / "a.db", tmp_path / "warc"
+        crawl([profile], db, warc, CrawlConfig(delay=0.0))
+        with sqlite3.connect(db) as conn:  # as if killed after archiving the page, mid-run
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("UPDATE crawl_urls SET state = 'fetched' WHERE url = ?", (site.base + page,))
+            conn.execute("UPDATE crawl_runs SET finished_at = NULL")
+            conn.execute("DELETE FROM documents WHERE url = ?", (site.base + page,))
+        before = len(site.hits)
+        report = crawl([profile], db, warc, CrawlConfig(delay=0.0))
+    assert report.resumed and report.from_archive == 1 and report.documents.new == 1
+    assert site.hits[before:] == []  # nothing asked for: the run had nothing else left
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM documents WHERE url = ?", (site.base + page,)).fetchone()[0] == 1
+
+
 def test_max_pages_stops_and_the_next_crawl_resumes(tmp_path):
     with serve_site(flaky=False) as site:
         profile = write_profile(tmp_path, site)

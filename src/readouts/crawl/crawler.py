@@ -70,6 +70,7 @@ class CrawlReport:
     requests: int = 0  # HTTP requests sent (retries and robots.txt included)
     rejected: Counter[str] = field(default_factory=Counter)  # reason -> URLs
     documents: BatchCounts = field(default_factory=BatchCounts)
+    from_archive: int = 0  # responses a stopped crawl had archived, processed now without a request
     errors: list[str] = field(default_factory=list)  # sources that could not be crawled
     finished: bool = False  # False: stopped by --max-pages; the next crawl resumes
     resumed: bool = False  # this crawl resumed an unfinished one
@@ -78,7 +79,7 @@ class CrawlReport:
         return {
             "discovered": self.discovered, "fetched": self.fetched, "not_modified": self.not_modified,
             "robots_skipped": self.robots_skipped, "since_skipped": self.since_skipped,
-            "requests": self.requests, "rejected": dict(self.rejected),
+            "requests": self.requests, "from_archive": self.from_archive, "rejected": dict(self.rejected),
             "documents": {"new": self.documents.new, "present": self.documents.present,
                           "readouts": self.documents.readouts, "engagements": self.documents.engagements},
             "errors": list(self.errors), "finished": self.finished, "resumed": self.resumed,
@@ -207,6 +208,7 @@ class _Crawl:
         except (OSError, ValueError) as exc:  # the archive is gone: fetch it again
             self.frontier.finish(item.url, RETRY, f"archived response unreadable: {exc}")
             return
+        self.report.from_archive += 1
         response = Response(item.url, status, "", (("Content-Type", ctype),) if ctype else (), b"", "", "")
         self._handle(item, item.kind, response, content, record_source(item.warc_file, item.warc_offset),
                      counted=False)
@@ -367,6 +369,8 @@ def summary_lines(report: CrawlReport) -> Iterable[str]:
     d = report.documents
     yield (f"documents: {d.new} new, {d.present} already present; readouts: {d.readouts}; "
            f"engagements: {d.engagements}")
+    if report.from_archive:
+        yield f"resumed: {report.from_archive} responses archived by a stopped crawl processed without asking again"
     for reason, n in report.rejected.most_common():
         yield f"  {n:>6}  {reason}"
     if not report.finished:

@@ -229,6 +229,27 @@ def test_a_crawl_killed_with_sigkill_resumes_and_fetches_each_page_once(tmp_path
     assert engagements(tmp_path / "k.db") == engagements(tmp_path / "files.db")
 
 
+def test_ctrl_c_stops_with_one_line_and_the_same_command_resumes(tmp_path):
+    with serve_site(flaky=False) as site:
+        profile = write_profile(tmp_path, site)
+        args = [profile, "--db", str(tmp_path / "c.db"), "--archive", str(tmp_path / "warc"), "--delay", "0.3"]
+        proc = _run_cli(args)
+        _wait_for_hits(site, 6, proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        assert err.decode().strip().splitlines()[-1] == \
+            "readouts: interrupted; the same crawl command resumes where this one stopped"
+        assert "Traceback" not in err.decode()
+        proc = _run_cli(args)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    assert out.decode().startswith("resumed an unfinished crawl of the same sources")
+    paths = [h.path for h in site.hits if h.path != "/robots.txt"]
+    assert set(readout_paths(flaky=False)) <= set(paths)
+    assert len(paths) - len(set(paths)) <= 1  # at most the request the interrupt cut off
+
+
 def test_a_crawl_killed_in_mid_request_loses_nothing(tmp_path):
     """Killed the moment a request arrives: that one request may be sent again, nothing is lost."""
     with serve_site(flaky=False) as site:

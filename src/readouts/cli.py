@@ -315,6 +315,11 @@ def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write the archive in {archive}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        if line is not None:
+            line.close()
+        click.echo("readouts: interrupted; the same crawl command resumes where this one stopped", err=True)
+        sys.exit(130)
     finally:
         if line is not None:
             line.close()

@@ -104,9 +104,11 @@ class ProgressLine:
         self._shown = True
 
     def close(self) -> None:
+        """Clear the line (once)."""
         if self._shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+            self._shown = False
 
 
 def select_content(html: str, xpath: str) -> str | None:
@@ -363,6 +365,8 @@ def crawl(sources: Sequence[str], db_path: str | Path, archive_dir: str | Path,
 
 def summary_lines(report: CrawlReport) -> Iterable[str]:
     """The counts as the CLI prints them."""
+    if report.resumed:
+        yield "resumed an unfinished crawl of the same sources"
     yield (f"discovered: {report.discovered}; fetched: {report.fetched}; not modified: {report.not_modified}; "
            f"skipped by robots.txt: {report.robots_skipped}; skipped before --since: {report.since_skipped}; "
            f"rejected: {sum(report.rejected.values())}; requests: {report.requests}")

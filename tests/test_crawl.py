@@ -353,6 +353,18 @@ def test_since_skips_dated_entries(tmp_path, since, skipped, fetched_pages):
                and "/page/" not in h.path) == fetched_pages
 
 
+def test_pages_skipped_by_since_are_fetched_by_a_later_crawl_without_it(tmp_path):
+    with serve_site(flaky=False) as site:
+        profile = write_profile(tmp_path, site)
+        db, warc = tmp_path / "s.db", tmp_path / "warc"
+        first = crawl([profile], db, warc, CrawlConfig(delay=0.0, since="2024-04"))
+        again = crawl([profile], db, warc, CrawlConfig(delay=0.0, since="2024-04"))
+        second = crawl([profile], db, warc, CrawlConfig(delay=0.0))
+        third = crawl([profile], db, warc, CrawlConfig(delay=0.0))
+    assert (first.documents.new, again.fetched, second.documents.new, third.fetched) == (3, 0, 5, 0)
+    assert "/private/secret.html" not in {h.path for h in site.hits}
+
+
 @pytest.mark.parametrize("since, walked", [(None, True), ("2024-04", False)])
 def test_since_ends_the_list_walk_at_a_page_of_older_links(tmp_path, since, walked):
     def listing(links: str, more: str = "") -> tuple[str, bytes]:

@@ -27,7 +27,7 @@ from lxml import etree
 from readouts.crawl.archive import NOT_A_PAGE, WarcArchive, content_charset, page_format, read_record, record_source
 from readouts.crawl.discover import FEED, HTML, OTHER, SITEMAP, SITEMAP_INDEX, discover, sniff
 from readouts.crawl.fetch import USER_AGENT, USER_AGENT_TOKEN, FetchFailure, Fetcher, Response
-from readouts.crawl.frontier import DONE, FAILED, FETCHED, RETRY, SKIPPED, Frontier, UrlState
+from readouts.crawl.frontier import DONE, FAILED, FETCHED, RETRY, SINCE_REASON, SKIPPED, Frontier, UrlState
 from readouts.crawl.polite import HostPacer, RobotsRules, host_of
 from readouts.crawl.profiles import Profile, resolve_profile
 from readouts.ingest import make_document
@@ -143,7 +143,7 @@ class _Crawl:
     def run(self) -> CrawlReport:
         from readouts.pipeline import prepare
 
-        self.frontier.start_run(self.profiles)
+        self.frontier.start_run(self.profiles, self.since)
         self.report.resumed = self.frontier.resumed
         for key, profile in self.profiles.items():
             if profile.delay:
@@ -273,7 +273,7 @@ class _Crawl:
                 continue
             pages.append((url, "page", item.profile, when if found.kind != HTML else None, False))
         self.report.since_skipped += len(old)
-        self.frontier.skip_many(old, "dated before --since")
+        self.frontier.skip_many(old, SINCE_REASON)
         new_pages = self.frontier.add_many(pages)
         dated_old = len(old)
         follow = found.lists and not (self.since is not None and dated and dated_old == dated)

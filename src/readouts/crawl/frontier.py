@@ -34,6 +34,7 @@ __all__ = ["KIND_PRIORITY", "Frontier", "UrlState"]
 # Sitemaps and feeds first, then list pages (pagination), then readout pages.
 KIND_PRIORITY = {"robots": 0, "start": 1, "sitemap": 1, "sitemapindex": 1, "feed": 1, "list": 2, "page": 3}
 QUEUED, FETCHED, DONE, RETRY, FAILED, SKIPPED = "queued", "fetched", "done", "retry", "failed", "skipped"
+SINCE_REASON = "dated before --since"
 
 
 def _now() -> str:
@@ -95,10 +96,12 @@ class Frontier:
 
     # -- runs ----------------------------------------------------------------------------------
 
-    def start_run(self, sources: Iterable[str]) -> int:
+    def start_run(self, sources: Iterable[str], since: str | None = None) -> int:
         """Resume the unfinished run of these sources, or begin a new one; its id.
 
         The crawl only works on URLs queued for these sources (each row names its source).
+        Pages an earlier crawl skipped as dated before its ``--since`` are queued again when
+        ``since`` (a first day, YYYY-MM-DD, or None) no longer excludes them.
         """
         self.sources = sorted(set(sources))
         self._in = f"profile IN ({', '.join('?' * len(self.sources))})"
@@ -118,6 +121,12 @@ class Frontier:
                 # transient failures of earlier runs get another chance
                 self._conn.execute(f"UPDATE crawl_urls SET state = ?, run = ? WHERE state = ? AND {self._in}",
                                    (QUEUED, self.run, RETRY, *self.sources))
+            self._conn.execute(
+                f"""UPDATE crawl_urls SET state = ?, run = ?, reason = NULL
+                    WHERE state = ? AND reason = ? AND {self._in}
+                    AND (? IS NULL OR lastmod >= substr(?, 1, length(lastmod)))""",
+                (QUEUED, self.run, SKIPPED, SINCE_REASON, *self.sources, since, since),
+            )
         return self.run
 
     def finish_run(self) -> None:
@@ -131,8 +140,8 @@ class Frontier:
         """Queue a URL for this run; True when it was queued (new, or due again).
 
         A URL already handled in this run is never queued twice. A known URL from an earlier
-        run is queued again when ``revisit`` (start URLs, pagination of a changed list) or when
-        ``lastmod`` is later than its last fetch (a changed page).
+        run is queued again when ``revisit`` (start URLs, pagination of a changed list), when
+        ``lastmod`` is later than its last fetch (a changed page), or when it was skipped.
         """
         with self._transaction():
             return self._add(url, kind, profile, lastmod, revisit)
@@ -155,7 +164,8 @@ class Frontier:
         if run == self.run or state in (QUEUED, FETCHED):
             return False
         changed = lastmod is not None and (fetched_at is None or lastmod > fetched_at[: len(lastmod)])
-        if not (revisit or changed) or state == FAILED and not revisit:
+        # skipped before (robots.txt, --since): asked again, robots.txt and --since decide anew
+        if not (revisit or changed or state == SKIPPED) or state == FAILED and not revisit:
             return False
         self._conn.execute(
             "UPDATE crawl_urls SET state = ?, run = ?, lastmod = coalesce(?, lastmod) WHERE url = ?",

@@ -316,6 +316,29 @@ def test_a_response_archived_before_a_kill_is_processed_from_the_archive(tmp_pat
         assert conn.execute("SELECT count(*) FROM documents WHERE url = ?", (site.base + page,)).fetchone()[0] == 1
 
 
+def test_a_changed_list_is_walked_until_a_page_brings_nothing_new(tmp_path):
+    from crawl_site import page_html
+
+    with serve_site(flaky=False) as site:
+        profile = write_profile(tmp_path, site)
+        db, warc = tmp_path / "l.db", tmp_path / "warc"
+        crawl([profile], db, warc, CrawlConfig(delay=0.0))
+        # a new readout on top of the list; page 2 changes too (a new footer) but links nothing new
+        site.pages["/news/lin-berg.html"] = ("text/html; charset=utf-8", page_html(
+            "lin-berg", "2024-03-25", "Lin Haoran Meets with Swedish Foreign Minister Anna Berg",
+            "On March 25, 2024, Foreign Minister Lin Haoran met with Swedish Foreign Minister Anna Berg in Stockholm. "
+            "Anna Berg said that Sweden supports cooperation on climate").encode())
+        ctype, first = site.pages["/news/"]
+        site.pages["/news/"] = (ctype, first.replace(b"<ul>", b'<ul><li><a href="/news/lin-berg.html">new</a></li>'))
+        site.pages["/news/page/2.html"] = (ctype, site.pages["/news/page/2.html"][1].replace(b"</body>", b"<p>v2</p></body>"))
+        before = len(site.hits)
+        report = crawl([profile], db, warc, CrawlConfig(delay=0.0))
+    asked = {h.path: h.status for h in site.hits[before:]}
+    assert asked["/news/"] == 200 and asked["/news/lin-berg.html"] == 200 and asked["/news/page/2.html"] == 200
+    assert "/news/page/3.html" not in asked  # page 2 brought nothing new: the rest is known
+    assert report.documents.new == 1
+
+
 def test_max_pages_stops_and_the_next_crawl_resumes(tmp_path):
     with serve_site(flaky=False) as site:
         profile = write_profile(tmp_path, site)

@@ -506,6 +506,17 @@ def test_cli_one_line_error_for_an_unreachable_or_refusing_site(tmp_path, make_u
     assert "Traceback" not in result.output
 
 
+def test_cli_one_line_error_when_the_archive_cannot_be_written(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the archive folder should be")
+    with serve_site(flaky=False) as site:
+        result = CliRunner().invoke(main, ["crawl", site.base + "/news/", "--db", str(tmp_path / "w.db"),
+                                           "--archive", str(blocker / "warc"), "--delay", "0", "--no-progress"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.startswith(f"readouts: error: cannot write the archive {blocker}")
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_cli_lists_the_builtin_profiles():
     result = CliRunner().invoke(main, ["crawl", "--list-profiles"])
     assert result.exit_code == 0

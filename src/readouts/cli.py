@@ -305,16 +305,15 @@ def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay
     if not sources:
         raise click.UsageError("give at least one SOURCE (a URL, a profile name or a profile file)")
 
-    archive = archive_dir or str(Path(db_path).with_name(Path(db_path).stem + "-warc"))
     config = CrawlConfig(delay=delay, max_pages=max_pages, since=since, timeout=timeout, retries=retries,
                          max_bytes=int(max_size * 1_000_000), user_agent=user_agent or USER_AGENT)
     line = ProgressLine(sys.stderr) if progress else None
     try:
-        report = run_crawl(sources, db_path, archive, config, progress=line, overrides=_env_overrides())
+        report = run_crawl(sources, db_path, archive_dir, config, progress=line, overrides=_env_overrides())
     except (ProfileError, StoreError) as exc:
         _fail(str(exc))
-    except OSError as exc:
-        _fail(f"cannot write the archive in {archive}: {exc.strerror or exc}")
+    except OSError as exc:  # the archive folder or file cannot be written
+        _fail(f"cannot write the archive {exc.filename or archive_dir or ''}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         if line is not None:
             line.close()

@@ -184,7 +184,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE TABLE crawl_urls (
             url           TEXT PRIMARY KEY,
             host          TEXT NOT NULL,          -- scheme://host[:port], the politeness key
-            kind          TEXT NOT NULL,          -- start, sitemap, feed, list, page
+            kind          TEXT NOT NULL,          -- start, sitemap(index), feed, list, page, robots
             profile       TEXT,
             state         TEXT NOT NULL,          -- queued, fetched, done, retry, failed, skipped
             run           INTEGER NOT NULL,       -- the crawl run that last queued it

@@ -34,7 +34,7 @@ from readouts.ingest import make_document
 from readouts.records import IngestError, RawDocument
 from readouts.store import BatchCounts, Store, first_day
 
-__all__ = ["CrawlConfig", "CrawlReport", "ProgressLine", "crawl", "select_content"]
+__all__ = ["CrawlConfig", "CrawlReport", "ProgressLine", "crawl", "default_archive", "select_content", "summary_lines"]
 
 DISCOVERY_KINDS = {SITEMAP: "sitemap", SITEMAP_INDEX: "sitemapindex", FEED: "feed", HTML: "list"}
 
@@ -339,11 +339,18 @@ class _Crawl:
         return RobotsRules.from_response(result.status, result.content(self.config.max_bytes))
 
 
-def crawl(sources: Sequence[str], db_path: str | Path, archive_dir: str | Path,
+def default_archive(db_path: str | Path) -> Path:
+    """Where the WARC files of a store go unless told: ``<db name>-warc`` next to it."""
+    path = Path(db_path)
+    return path.with_name(path.stem + "-warc")
+
+
+def crawl(sources: Sequence[str], db_path: str | Path, archive_dir: str | Path | None = None,
           config: CrawlConfig = CrawlConfig(),
           progress: Callable[[CrawlReport, str], None] | None = None,
           overrides: object = None) -> CrawlReport:
-    """Crawl SOURCES into the store at ``db_path``, archiving every response under ``archive_dir``.
+    """Crawl SOURCES into the store at ``db_path``, archiving every response under ``archive_dir``
+    (:func:`default_archive` when None).
 
     Raises :class:`~readouts.crawl.profiles.ProfileError` for a SOURCE that is no URL and no
     usable profile, and :class:`~readouts.store.StoreError` when the store cannot be used;
@@ -352,6 +359,7 @@ def crawl(sources: Sequence[str], db_path: str | Path, archive_dir: str | Path,
     profiles = {source: resolve_profile(source) for source in dict.fromkeys(sources)}
     if not profiles:
         raise ValueError("no source to crawl")
+    archive_dir = default_archive(db_path) if archive_dir is None else archive_dir
     with Store(db_path) as store, Frontier(db_path) as frontier, WarcArchive(archive_dir) as archive, \
             Fetcher(HostPacer(config.delay), user_agent=config.user_agent, timeout=config.timeout,
                     max_bytes=config.max_bytes, retries=config.retries, backoff=config.backoff,

@@ -67,7 +67,7 @@ def main() -> None:
     """Turn diplomatic readouts into structured, auditable event data.
 
     Inputs are .txt, .html and .jsonl files (JSONL objects carry "id" and "text" or
-    "html") or folders of them.
+    "html"), .warc web archives (as `readouts crawl` writes them) or folders of them.
     """
 
 
@@ -291,6 +291,72 @@ def export(db_path: str, fmt: str, output: str, all_copies: bool) -> None:
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"{n} engagements written to {output}", err=True)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="SOURCE...")
+@db_option
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False),
+              help="Folder for the WARC files of every response [default: <db name>-warc next to the db].")
+@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds between two requests to one host (robots.txt Crawl-delay may ask for more).")
+@click.option("--max-pages", type=click.IntRange(1), metavar="N",
+              help="Fetch at most N URLs now; the next crawl of the same sources resumes.")
+@click.option("--since", callback=_check_date, metavar="DATE",
+              help="Skip pages a sitemap, feed or URL dates before this (YYYY[-MM[-DD]]).")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Seconds to wait for a response.")
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(0),
+              help="Retries after a timeout, 429 or 5xx, with back-off.")
+@click.option("--user-agent", help="User-Agent header (add a contact address when you crawl a lot).")
+@max_size_option
+@click.option("--progress/--no-progress", default=True, help="Show a progress line on a terminal.")
+@click.option("--list-profiles", is_flag=True, help="List the built-in source profiles and exit.")
+def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay: float,
+          max_pages: int | None, since: str | None, timeout: float, retries: int,
+          user_agent: str | None, max_size: float, progress: bool, list_profiles: bool) -> None:
+    """Crawl SOURCEs politely and add their readout pages to the database.
+
+    A SOURCE is a start URL (a list page, a sitemap or an RSS/Atom feed), the name of a
+    built-in source profile, or a profile .toml file. Only new or changed pages are
+    fetched; every response is archived as WARC; an interrupted crawl resumes.
+    """
+    from readouts.crawl import CrawlConfig, ProfileError, ProgressLine, builtin_profiles, summary_lines
+    from readouts.crawl import crawl as run_crawl
+    from readouts.crawl.fetch import USER_AGENT
+    from readouts.store import StoreError
+
+    if list_profiles:
+        for name, profile in builtin_profiles().items():
+            click.echo(f"{name:<18} {profile.language:<4} {profile.publisher}")
+        return
+    if not sources:
+        raise click.UsageError("give at least one SOURCE (a URL, a profile name or a profile file)")
+
+    config = CrawlConfig(delay=delay, max_pages=max_pages, since=since, timeout=timeout, retries=retries,
+                         max_bytes=int(max_size * 1_000_000), user_agent=user_agent or USER_AGENT)
+    line = ProgressLine(sys.stderr) if progress else None
+    try:
+        report = run_crawl(sources, db_path, archive_dir, config, progress=line, overrides=_env_overrides())
+    except (ProfileError, StoreError) as exc:
+        _fail(str(exc))
+    except OSError as exc:  # the archive folder or file cannot be written
+        _fail(f"cannot write the archive {exc.filename or archive_dir or ''}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        if line is not None:
+            line.close()
+        click.echo("readouts: interrupted; the same crawl command resumes where this one stopped", err=True)
+        sys.exit(130)
+    finally:
+        if line is not None:
+            line.close()
+    for message in report.errors:
+        click.echo(f"readouts: error: {message}", err=True)
+    for text in summary_lines(report):
+        click.echo(text)
+    if report.errors and not report.fetched and not report.not_modified:
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_REJECTED if report.rejected or report.errors else 0)
 
 
 @main.command()

@@ -19,7 +19,11 @@ Contract of :func:`iter_inputs`:
   file no larger than ``max_bytes`` that holds one JSON array (or one object, even
   pretty-printed) is read whole; its items get ``source`` ``path[index]``.
 * ``<name>.<suffix>.gz`` is decompressed on the fly (``a.jsonl.gz``, ``a.txt.gz``).
-* Encodings: BOM (UTF-8, UTF-16, UTF-32) first, then for HTML a ``<meta charset>``
+* ``.warc``/``.warc.gz`` (web archives, as ``readouts crawl`` writes them): one document per
+  ``200`` HTML or text response, id the page URL, source ``path@offset`` of the record
+  (``readouts.crawl.archive.iter_warc``).
+* Encodings: BOM (UTF-8, UTF-16, UTF-32) first, then a charset the transport declared
+  (HTTP, for WARC records), then for HTML a ``<meta charset>``
   declaration, then strict UTF-8, then detection (Windows-1252 when it reads
   cleanly, else ``charset_normalizer``). A non-UTF-8 encoding is recorded in
   ``metadata["encoding"]``.
@@ -61,6 +65,7 @@ except ImportError:  # pragma: no cover - older or rearranged charset_normalizer
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+WARC_SUFFIXES = frozenset({".warc"})  # read by readouts.crawl.archive; gzip is per record
 WHOLE_JSON_SUFFIXES = frozenset({".json"})  # may hold one array/object instead of lines
 GZIP_SUFFIX = ".gz"
 
@@ -78,7 +83,7 @@ MESS_SAMPLE_CHARS = 200_000
 JSON_RESERVED_FIELDS = frozenset({"id", "text", "html", "url"})
 JSON_METADATA_FIELD = "metadata"
 
-TEXT, HTML, JSONL = "text", "html", "jsonl"
+TEXT, HTML, JSONL, WARC = "text", "html", "jsonl", "warc"
 
 _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -155,6 +160,8 @@ def classify(name: str) -> tuple[str | None, bool, str]:
         return HTML, gzipped, stem
     if suffix in JSONL_SUFFIXES:
         return JSONL, gzipped, stem
+    if suffix in WARC_SUFFIXES:
+        return WARC, gzipped, stem
     return None, gzipped, stem if stem else base
 
 
@@ -230,6 +237,11 @@ def _read_file(path: str, name: str, max_bytes: int, explicit: bool) -> Iterator
         yield IngestError(path, _cannot_read(exc), doc_id)
         return
     with raw:
+        if fmt == WARC:  # warcio reads plain and record-gzipped files alike
+            from readouts.crawl.archive import iter_warc
+
+            yield from iter_warc(raw, path, max_bytes)
+            return
         stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
         size = None if gzipped else _regular_size(raw)
         if fmt == JSONL:
@@ -263,13 +275,17 @@ def _read_document(
     return make_document(data, source, doc_id, fmt)
 
 
-def make_document(data: bytes, source: str, doc_id: str, fmt: str | None = None) -> RawDocument | IngestError:
-    """Decode the bytes of one text or HTML document (``fmt`` None: sniff which)."""
+def make_document(data: bytes, source: str, doc_id: str, fmt: str | None = None,
+                  charset: str | None = None) -> RawDocument | IngestError:
+    """Decode the bytes of one text or HTML document (``fmt`` None: sniff which).
+
+    ``charset``: what the transport declared (an HTTP ``Content-Type``), tried after a BOM.
+    """
     if not data.strip():
         return IngestError(source, "empty document", doc_id)
     if fmt is None:
         fmt = HTML if looks_like_html(data) else TEXT
-    decoded = decode(data, html=fmt == HTML)
+    decoded = decode(data, html=fmt == HTML, charset=charset)
     if decoded is None:
         return IngestError(source, "binary or undecodable file", doc_id)
     text, encoding = decoded
@@ -292,11 +308,12 @@ def looks_like_html(data: bytes) -> bool:
 # --- encodings -------------------------------------------------------------------
 
 
-def decode(data: bytes, html: bool = False) -> tuple[str, str] | None:
+def decode(data: bytes, html: bool = False, charset: str | None = None) -> tuple[str, str] | None:
     """``(text, encoding)`` of the bytes, or None when they look binary or undecodable.
 
-    Order: BOM, then (HTML) a ``<meta charset>`` declaration, then strict UTF-8, then
-    detection. The result is rejected when over 10% of it is control characters.
+    Order: BOM, then ``charset`` (declared by the transport, e.g. HTTP), then (HTML) a
+    ``<meta charset>`` declaration, then strict UTF-8, then detection. The result is
+    rejected when over 10% of it is control characters.
     """
     bom = _bom(data)
     if bom is not None:
@@ -308,7 +325,10 @@ def decode(data: bytes, html: bool = False) -> tuple[str, str] | None:
     elif b"\x00" in data:
         return None
     else:
-        found = (_decode_declared(data) if html else None) or _decode_utf8(data) or _detect(data)
+        found = (
+            (_decode_as(data, charset) if charset else None)
+            or (_decode_declared(data) if html else None) or _decode_utf8(data) or _detect(data)
+        )
         if found is None:
             return None
         text, encoding = found
@@ -338,6 +358,16 @@ def _decode_declared(data: bytes) -> tuple[str, str] | None:
         except (UnicodeDecodeError, LookupError):
             continue
     return None
+
+
+def _decode_as(data: bytes, label: str) -> tuple[str, str] | None:
+    """The bytes in an encoding declared outside them (HTTP); None when it does not fit."""
+    try:
+        encoding = codecs.lookup(label).name
+        encoding = _DECLARED_ALIASES.get(encoding, encoding)
+        return data.decode(encoding), encoding
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 def _decode_utf8(data: bytes) -> tuple[str, str] | None:

@@ -172,6 +172,36 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "004_crawl",  # readouts.crawl: the frontier and fetch state, so a killed crawl resumes
+        """
+        CREATE TABLE crawl_runs (
+            id          INTEGER PRIMARY KEY,
+            sources     TEXT NOT NULL,            -- the SOURCE arguments, JSON
+            started_at  TEXT NOT NULL,
+            finished_at TEXT                      -- NULL: unfinished, the next crawl resumes it
+        );
+        CREATE TABLE crawl_urls (
+            url           TEXT PRIMARY KEY,
+            host          TEXT NOT NULL,          -- scheme://host[:port], the politeness key
+            kind          TEXT NOT NULL,          -- start, sitemap(index), feed, list, page, robots
+            profile       TEXT,
+            state         TEXT NOT NULL,          -- queued, fetched, done, retry, failed, skipped
+            run           INTEGER NOT NULL,       -- the crawl run that last queued it
+            priority      INTEGER NOT NULL,       -- lower first: sitemaps and feeds, lists, pages
+            lastmod       TEXT,                   -- from a sitemap or feed
+            discovered_at TEXT NOT NULL,
+            fetched_at    TEXT,
+            status        INTEGER,                -- last HTTP status
+            etag          TEXT,
+            last_modified TEXT,
+            warc_file     TEXT,                   -- where the last response is archived
+            warc_offset   INTEGER,
+            reason        TEXT                    -- why it failed or was skipped
+        );
+        CREATE INDEX crawl_urls_next ON crawl_urls (state, priority, host);
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -312,7 +312,7 @@ _NOMINAL_OK = re.compile(r"(?:^\s*(?:(?:On|Yesterday|Today|Earlier|Last|This)\b[
 def _right_after_person(d: _Doc, sent: Sentence, start: int) -> bool:
     a = d.ann
     return any(a.mentions[mi].end <= start and not a.text[a.mentions[mi].end:start].strip()
-               and (a.mentions[mi].name or a.mentions[mi].pronoun) for mi in sent.mentions)
+               and (a.mentions[mi].entity is not None or a.mentions[mi].pronoun) for mi in sent.mentions)
 
 
 def _reporting_nominal(before: str) -> bool:

@@ -476,7 +476,7 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 _ONE_CALL = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:conference|summit|call|meeting|session|conversation)\b", re.I)
 _AND = re.compile(r"\b(?:and|as well as|together with|along with|joined by)\b|&", re.I)
 _SEVERAL_SIDES = re.compile(r"\b(?:trilateral|tripartite|three-way|quadrilateral|four-way|multilateral|joint)\b", re.I)
-_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?$", re.I)
+_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?(?:visiting\s+|former\s+|outgoing\s+|incoming\s+)?$", re.I)
 _JOIN = re.compile(r"along with|together with|joined by", re.I)
 _OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")

@@ -261,7 +261,7 @@ def test_jsonl_fields_url_and_metadata(tmp_path):
         tmp_path / "batch.jsonl",
         {"id": "007", "text": READOUT, "url": "https://mfa.example/r/7", "lang": "en", "tags": ["a", "b"]},
         {"id": 42, "html": HTML.format("Talks."), "published": "2024-05-03"},
-        {"id": "both", "text": "Plain.", "html": "<p>Plain.</p>", "metadata": {"site": "mfa", "lang": "en"}},
+        {"id": "meta", "text": "Plain.", "metadata": {"site": "mfa", "lang": "en"}},
         {"id": "blank-text", "text": "   ", "html": "<p>Only HTML.</p>", "url": None},
     )
     docs = run(path)
@@ -269,8 +269,7 @@ def test_jsonl_fields_url_and_metadata(tmp_path):
         RawDocument(id="007", source=f"{path}:1", text=READOUT, url="https://mfa.example/r/7",
                     metadata={"lang": "en", "tags": ["a", "b"]}),
         RawDocument(id="42", source=f"{path}:2", html=HTML.format("Talks."), metadata={"published": "2024-05-03"}),
-        RawDocument(id="both", source=f"{path}:3", text="Plain.", html="<p>Plain.</p>",
-                    metadata={"site": "mfa", "lang": "en"}),
+        RawDocument(id="meta", source=f"{path}:3", text="Plain.", metadata={"site": "mfa", "lang": "en"}),
         RawDocument(id="blank-text", source=f"{path}:4", html="<p>Only HTML.</p>"),
     ]
 
@@ -299,6 +298,7 @@ BAD_LINE_CASES = [
     ('{"id": "n4", "html": ["<p>"]}', '"html" must be a string (got array)', "n4"),
     ('{"id": "n5", "text": ""}', "empty document", "n5"),
     ('{"id": "n6", "text": " \\n\\t "}', "empty document", "n6"),
+    ('{"id": "n7", "text": "Plain.", "html": "<p>Other.</p>"}', 'both "text" and "html": give one of them', "n7"),
     ("[" * 100_000 + "]" * 100_000, "not valid JSON", None),
 ]
 

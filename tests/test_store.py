@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from store_samples import SAMPLE, TEXT_A, engagement_ids, make_result
+from store_samples import SAMPLE, TEXT_A, TEXT_B, TEXT_C, engagement_ids, make_result
 
 from readouts.pipeline import Result
 from readouts.records import (
@@ -72,7 +72,61 @@ def test_readding_is_a_no_op(sample_store):
 
 def test_same_text_under_another_id_is_already_present(sample_store):
     copy = make_result("another-id", "  " + TEXT_A.replace(" ", "\n", 3) + "\n")  # same words
-    assert sample_store.add_batch([copy]) == BatchCounts(present=1)
+    assert sample_store.add_batch([copy]) == BatchCounts(present=1, sources=1)
+
+
+def test_identical_republication_keeps_its_id_url_and_metadata(store):
+    first = make_result("mfa-1", TEXT_A, url="https://mfa.example/1")
+    second = make_result("agency-9", TEXT_A, url="https://agency.example/9")
+    second = dataclasses.replace(second, raw=dataclasses.replace(second.raw, metadata={"site": "agency"}))
+    store.add_batch([first])
+    assert store.add_batch([second]) == BatchCounts(present=1, sources=1)
+    assert store.add_batch([second]) == BatchCounts(present=1)  # the same source again: nothing new
+    (group,) = store.duplicate_groups()
+    assert [(d["id"], d["url"], d["identical"]) for d in group["documents"]] == [
+        ("mfa-1", "https://mfa.example/1", False), ("agency-9", "https://agency.example/9", True)]
+    meta = store._conn.execute(
+        "SELECT metadata_json FROM document_sources WHERE doc_id = 'agency-9'").fetchone()[0]
+    assert meta == '{"site": "agency"}'
+    assert store.counts()["documents"] == 1
+
+
+def test_same_id_for_different_texts_is_noted_and_both_are_kept(store):
+    counts = store.add_batch([make_result("x", TEXT_A), make_result("x", TEXT_B), make_result("x", TEXT_C)])
+    assert counts.new == 3
+    assert len(counts.notes) == 2 and all(n.startswith("x: this id was already given") for n in counts.notes)
+
+
+def test_replace_puts_the_corrected_text_in_place_of_the_old_one(store):
+    store.add_batch([make_result("x", TEXT_A), make_result("y", TEXT_B)])
+    counts = store.add_batch([make_result("x", TEXT_C)], replace=True)
+    assert (counts.new, counts.replaced, counts.notes) == (1, 1, ())
+    assert not store.has_document(content_hash(TEXT_A))
+    assert store.has_document(content_hash(TEXT_C))
+    # the rows of the old text are gone, full-text index included
+    assert store._conn.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'fisheries'"
+                               ).fetchone() == (0,)
+    assert sorted(store._conn.execute("SELECT doc_id FROM documents")) == [("x",), ("y",)]
+
+
+def test_replace_keeps_a_text_that_has_another_source(store):
+    store.add_batch([make_result("x", TEXT_A), make_result("x-copy", TEXT_A)])
+    store.add_batch([make_result("x", TEXT_B)], replace=True)
+    assert store.has_document(content_hash(TEXT_A))  # still published as x-copy
+    assert store._conn.execute("SELECT doc_id FROM documents WHERE id = ?",
+                               (content_hash(TEXT_A),)).fetchone() == ("x-copy",)
+
+
+def test_delete_by_id_or_key(sample_store):
+    before = sample_store.counts()
+    key_b = document_key(SAMPLE["B"])
+    removed, unknown = sample_store.delete([SAMPLE["A"].raw.id, key_b, "no-such-id"])
+    assert (removed, unknown) == (2, ["no-such-id"])
+    after = sample_store.counts()
+    assert after["documents"] == before["documents"] - 2
+    assert not sample_store.has_document(key_b)
+    assert all(r["document_id"] not in (SAMPLE["A"].raw.id, SAMPLE["B"].raw.id) for r in sample_store.query())
+    assert sample_store._conn.execute("SELECT count(*) FROM document_sources").fetchone()[0] == after["documents"]
 
 
 def test_duplicates_within_one_batch(store):
@@ -140,6 +194,9 @@ def test_rows_are_flat_dicts(sample_store):
     extra = {k: row.pop(k) for k in ("actor_ids", "lat", "lon", "occasion_series",
                                      "occasion_edition", "canonical", "event_id", "documents")}
     assert extra["canonical"] is True and extra["documents"] == ["doc-a"]
+    codes = {k: row.pop(k) for k in ("plover", "plover_mode", "cameo", "goldstein", "visitor", "host")}
+    assert codes == dict.fromkeys(codes)  # the sample engagement has no codes
+    assert row.pop("date_start") == "2021-03-03"
     assert row == {
         "id": IDS["A0"],
         "document_id": "doc-a",
@@ -221,7 +278,24 @@ def test_engagement_without_participants_is_still_a_row(store):
     assert row["participants"] == []
 
 
-@pytest.mark.parametrize("text", ['"unbalanced', "foo:bar", "AND", "(x"])
+@pytest.mark.parametrize("text, documents", [
+    ("climate-finance", {"doc-b"}),  # a hyphenated word is a phrase, not a syntax error
+    ("U.S.", set()),
+    ("Portugal's", set()),
+    ("Lopes's", set()),
+    ("co-operation AND fisheries", set()),
+    ("fisheries, climate", set()),  # a comma outside NEAR(...) is dropped
+    ('fisheries OR "climate finance"', {"doc-a", "doc-b"}),  # FTS5 syntax still works
+    ("fish*", {"doc-a"}),
+    ("NEAR(phone call, 2)", {"doc-b"}),
+    ('"unbalanced', set()),
+    ("foo:bar", set()),
+])
+def test_everyday_full_text_queries(sample_store, text, documents):
+    assert {r["document_id"] for r in sample_store.query(QueryFilter(text=text))} == documents
+
+
+@pytest.mark.parametrize("text", ["AND", "(x", "x)", "NOT"])
 def test_bad_full_text_query_is_a_domain_error(sample_store, text):
     with pytest.raises(StoreError, match="bad full-text query"):
         sample_store.query(QueryFilter(text=text))
@@ -407,3 +481,37 @@ def test_records_pickle_by_their_fields() -> None:
         for record in records:
             back = pickle.loads(pickle.dumps(record))
             assert back == record and type(back) is type(record)
+
+
+# -- occasions match by series and by words (issue 13, item 14) --------------------------------
+
+OCCASIONS = {
+    "osaka": "the G20 Summit in Osaka",
+    "asean": "ASEAN-China Foreign Ministers' Meeting",
+    "brics": "Formal Meeting of the BRICS Ministers of Foreign Affairs",
+}
+
+
+@pytest.fixture
+def occasion_store(store):
+    store.add_batch([
+        make_result(name, f"Text of {name}.", (Engagement("2020-01-01", "meeting", (), occasion=occasion),))
+        for name, occasion in OCCASIONS.items()
+    ])
+    return store
+
+
+@pytest.mark.parametrize(("occasion", "documents"), [
+    ("G20 Summit", {"osaka"}),  # the series
+    ("g20", {"osaka"}),  # a word of it, any case
+    ("ASEAN", {"asean"}),  # a word before a hyphen
+    ("asean china", {"asean"}),
+    ("BRICS foreign", {"brics"}),
+    ("foreign ministers", {"asean", "brics"}),
+    ("Meeting", {"asean", "brics"}),
+    ("G7", set()),
+    ("summit osaka brics", set()),  # every word must occur
+    ("...", set()),
+])
+def test_occasion_filter(occasion_store, occasion, documents):
+    assert {r["document_id"] for r in occasion_store.query(QueryFilter(occasion=occasion))} == documents

@@ -107,7 +107,7 @@ def test_dyad_network_actor_compare(client, ids):
         ("/api/engagements", {"mode": "dinner"}, 422),
         ("/api/engagements", {"page": "-1"}, 422),
         ("/api/engagements", {"page": "x"}, 422),
-        ("/api/engagements", {"q": '"unbalanced'}, 400),
+        ("/api/engagements", {"q": "(unbalanced"}, 400),
         ("/api/dyad/CHN/XX", {}, 422),
         ("/api/dyad/CHN/CHN", {}, 422),
         ("/api/documents/no-such-document", {}, 404),

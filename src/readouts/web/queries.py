@@ -14,10 +14,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from readouts.records import MODES
-from readouts.store import engagement_conditions
+from readouts.store import engagement_conditions, open_readonly
 
 ISO3 = re.compile(r"[A-Z]{3}")
 
@@ -61,14 +60,11 @@ def engagement_level(participants: list[dict[str, Any]]) -> str:
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open the database read-only (the file must exist)."""
+    """Open the database read-only (the file must exist; a read-only copy will do)."""
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"no database at {path} (run 'readouts ingest' first)")
-    uri = "file:" + quote(str(p.resolve())) + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30.0)
-    conn.execute("PRAGMA query_only = ON")
-    return conn
+    return open_readonly(p)
 
 
 def optional_tables(conn: sqlite3.Connection) -> set[str]:

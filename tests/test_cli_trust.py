@@ -364,3 +364,47 @@ def test_ctrl_c_says_what_was_kept_and_the_next_ingest_finishes(tmp_path):
     again = run_cli("ingest", tmp_path / "a", "--db", db, "--no-progress")
     assert again.returncode == 0
     assert f"documents: {600 - kept} new, {kept} already present" in again.stdout
+
+
+# -- item 22: the progress bar knows its total -----------------------------------------------------
+
+@pytest.mark.slow
+def test_progress_on_a_terminal_shows_total_and_percent(tmp_path):
+    import pty
+
+    folder = write(tmp_path / "in", {f"doc{i}": TEXTS["lisbon"].replace("March 3", f"March {i + 1}") for i in range(12)})
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(readouts_command("ingest", folder, "--db", tmp_path / "r.db"),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the follower side closed: the process is done
+            break
+        if not chunk:
+            break
+        screen += chunk
+    proc.wait(timeout=120)
+    os.close(leader)
+    text = screen.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert "ingesting" in text and "12/12" in text and "100%" in text
+
+
+# -- item 21: cleaning that drops a long stretch says so -------------------------------------------
+
+@pytest.mark.parametrize("command", ["ingest", "extract"])
+def test_a_text_cut_at_related_stories_is_reported(tmp_path, command):
+    other = " ".join(TEXTS.values()) * 8  # well over the notice's 1,000 characters
+    texts = {"long": TEXTS["lisbon"] + "\nRelated Stories\n" + other + "\n",
+             "short": TEXTS["oslo"] + "\nRelated Stories\nOne link\n"}
+    folder = write(tmp_path / "in", texts)
+    target = ["--db", tmp_path / "r.db"] if command == "ingest" else ["-o", tmp_path / "out.jsonl"]
+    result = invoke(command, folder, *target, "--no-progress")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    dropped = sum(len(line.strip()) for line in other.splitlines())
+    assert notes == [f"note: {folder / 'long.txt'}: the text ends at the line 'Related Stories'; "
+                     f"{dropped:,} characters after it were dropped"]

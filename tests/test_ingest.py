@@ -523,3 +523,24 @@ def test_gzipped_json_larger_than_the_limit_is_read_as_lines(tmp_path):
     docs = run(path, max_bytes=500)
     assert [d.id for d in docs] == [str(i) for i in range(300)]
     assert docs[-1].source == f"{path}:300"
+
+
+# --- counting for the progress bar (issue 13, item 22) ----------------------------
+
+
+def test_count_inputs_matches_what_iter_inputs_yields(tmp_path):
+    from readouts.ingest import count_inputs
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("One.")
+    (folder / "b.html").write_text("<p>Two.</p>")
+    (folder / "notes.md").write_text("skipped")
+    (folder / "sub" / "c.txt").write_text("")  # empty: a rejection, counted too
+    (folder / "sub" / "d.jsonl").write_text('{"id": 1, "text": "x"}\n\n{"id": 2, "text": "y"}\nnot json\n')
+    assert count_inputs([folder]) == len(list(iter_inputs([folder]))) == 6
+    assert count_inputs([folder / "a.txt", folder / "sub" / "d.jsonl"]) == 4
+    assert count_inputs([tmp_path / "missing.txt"]) == 1
+    (folder / "e.jsonl.gz").write_bytes(b"")
+    assert count_inputs([folder]) is None  # gzip: not known without reading it
+    assert count_inputs(["-"]) is None

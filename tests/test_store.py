@@ -333,16 +333,38 @@ def test_new_file_is_migrated_and_reopens(tmp_path):
     conn.close()
 
 
+def _version_1_database(path: Path) -> None:
+    """A database as readouts wrote it before full-text search (migration 001 only), with one
+    document, written with SQL as that version did."""
+    from readouts.store import APPLICATION_ID, MIGRATIONS, _statements
+
+    conn = sqlite3.connect(path)
+    for statement in _statements(MIGRATIONS[0][1]):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO documents (id, doc_id, source, url, title, published, text, is_readout, reason,"
+        " readout_json, ingested_at) VALUES (?, 'doc-a', 'doc-a.txt', NULL, NULL, NULL, ?, 1, 'x', ?, "
+        "'2024-01-01T00:00:00+00:00')",
+        (content_hash(TEXT_A), TEXT_A, SAMPLE["A"].readout.as_json()),
+    )
+    conn.execute(
+        "INSERT INTO engagements (id, document_id, ordinal, date, date_start, mode, json) VALUES (?, ?, 0,"
+        " '2021-03-03', '2021-03-03', 'meeting', '{}')", (IDS["A0"], content_hash(TEXT_A)))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
 def test_old_database_gets_the_missing_migrations(tmp_path):
     path = tmp_path / "old.db"
-    with Store(path, upto=1) as store:  # before full-text search existed
-        assert store.schema_version == 1
-        store.add_batch([SAMPLE["A"], SAMPLE["B"]])
-        with pytest.raises(StoreError):
-            store.query(QueryFilter(text="fisheries"))
+    _version_1_database(path)
+    with Store(path, readonly=True) as store:  # writable: upgraded first, then read
+        assert store.schema_version == SCHEMA_VERSION
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert [r["id"] for r in store.query(QueryFilter(text="fisheries"))] == [IDS["A0"]]
+        assert store.duplicate_groups(singletons=True)[0]["documents"][0]["id"] == "doc-a"  # sources backfilled
         store.add_batch([SAMPLE["C"]])  # new documents are indexed by the triggers
         assert len(store.query(QueryFilter(text='"joint statement"'))) == 2
 

@@ -626,7 +626,7 @@ class _Parser:
                 return m, j
         # no post first: [honorific] NAME [, post ...]
         j = i
-        if a.low[j] in PRONOUNS and (j == 0 or not self.is_cap(j) or True):
+        if a.low[j] in PRONOUNS:
             return Mention(a.starts[j], a.ends[j], sent, pronoun=True, rule="pronoun"), j + 1
         hn = self.honorifics(j, t1)
         nn = self.name(j + hn, t1)
@@ -670,8 +670,6 @@ class _Parser:
                 m.end = a.ends[t_end - 1]
                 m.rule = "name,post"
                 j = t_end
-                if j < t1 and a.toks[j] == ",":
-                    pass
         if not m.country and j + 1 < t1 and a.low[j] == "of":
             k2 = j + 1 + (a.low[j + 1] == "the")
             sn, scode, _ = self.state_at(k2, t1) if k2 < t1 else (0, None, "")

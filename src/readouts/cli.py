@@ -55,6 +55,19 @@ def _report(error) -> None:  # noqa: ANN001 - IngestError
     click.echo(f"rejected: {where}: {error.reason}", err=True)
 
 
+CUT_NOTICE_CHARACTERS = 1000  # a cut that drops more than this is reported (a short link list is not)
+
+
+def _report_cut(result) -> None:  # noqa: ANN001 - readouts.pipeline.Result
+    """Say when cleaning dropped a long stretch of text after a stop line ("Related Stories")."""
+    from readouts.clean import CUT_KEY
+
+    cut = result.clean.metadata.get(CUT_KEY)
+    if cut and cut["characters"] >= CUT_NOTICE_CHARACTERS:
+        click.echo(f"note: {result.raw.source}: the text ends at the line {cut['line']!r}; "
+                   f"{cut['characters']:,} characters after it were dropped", err=True)
+
+
 def _report_skipped(skipped: Counter[str]) -> None:
     """Say which files in the input folders were left unread (not .txt, .html or .jsonl)."""
     if not skipped:
@@ -65,12 +78,17 @@ def _report_skipped(skipped: Counter[str]) -> None:
                f".jsonl ({kinds})", err=True)
 
 
-def _progress(items: Iterable, enabled: bool, label: str) -> Iterator:
-    """Yield items, showing a running count on stderr when it is a terminal."""
+def _progress(items: Iterable, enabled: bool, label: str, inputs: tuple[str, ...] = ()) -> Iterator:
+    """Yield items, showing progress on stderr when it is a terminal: done/total, percent and
+    the time left when the inputs can be counted first (files, JSONL lines), else a count."""
     if not enabled or not sys.stderr.isatty():
         yield from items
         return
-    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+    from readouts.ingest import count_inputs
+
+    total = count_inputs(inputs) if inputs else None
+    with click.progressbar(items, length=total, label=label, file=sys.stderr, show_pos=True,
+                           show_percent=total is not None, show_eta=total is not None) as bar:
         yield from bar
 
 
@@ -104,8 +122,9 @@ def extract(inputs: tuple[str, ...], output: str, jobs: int, max_size: float, pr
         _fail(f"cannot write {output}: {exc.strerror}")
     with out:
         stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000), skipped=skipped), jobs=jobs)
-        for item in _progress(stream, progress, "extracting"):
+        for item in _progress(stream, progress, "extracting", inputs):
             if isinstance(item, Result):
+                _report_cut(item)
                 out.write(item.readout.as_json() + "\n")
                 written += 1
             else:
@@ -185,6 +204,7 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
     skipped: Counter[str] = Counter()
     with _open_store(db_path, create=True, writer=True) as store:
         overrides = _stored_overrides(store, overrides_path, no_overrides)
+        before = store.counts()
         batch: list = []
         rejected: list = []
 
@@ -201,8 +221,9 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
 
         try:
             stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000), skipped=skipped), jobs=jobs)
-            for item in _progress(stream, progress, "ingesting"):
+            for item in _progress(stream, progress, "ingesting", inputs):
                 if isinstance(item, Result):
+                    _report_cut(item)
                     batch.append(item)
                 else:
                     _report(item)
@@ -216,10 +237,12 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
         except StoreError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
+            after = store.counts()  # exact even when the interrupt came right after a commit
+            new = after["documents"] - before["documents"]
             click.echo(
-                f"\ninterrupted: {totals.new} new document{'s' if totals.new != 1 else ''} "
-                f"({totals.engagements} engagements) in whole batches are stored; the batch in progress "
-                f"({len(batch)} documents) is not. Run the same ingest again to finish: documents already "
+                f"\ninterrupted: {new} new document{'s' if new != 1 else ''} "
+                f"({after['engagements'] - before['engagements']} engagements) in whole batches are stored; "
+                "the batch in progress is not. Run the same ingest again to finish: documents already "
                 "stored are skipped, and it resolves actors and links sources for all of them.",
                 err=True,
             )
@@ -392,8 +415,8 @@ def serve(db_path: str, host: str, port: int) -> None:
         from readouts.web.app import serve as run_server
     except ImportError as exc:
         _fail(f"the web UI needs its dependencies ({exc.name}): pip install 'readouts[web]'")
-    if not Path(db_path).is_file():
-        _fail(f"no database at {db_path} (run 'readouts ingest' first)")
+    with _open_store(db_path):  # missing, not a readouts database, or an old schema: say so now
+        pass
     click.echo(f"readouts: serving {db_path} read-only on http://{host}:{port}/", err=True)
     run_server(db_path, host=host, port=port)
 

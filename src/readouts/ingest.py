@@ -125,6 +125,64 @@ def iter_inputs(
             yield _encodable(item)
 
 
+def count_inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> int | None:
+    """How many documents ``iter_inputs`` will yield (rejections included), for a progress bar;
+    None when that cannot be known without reading the input (standard input, gzip, a .json
+    file that may hold one array). JSONL files are counted by their non-blank lines.
+    """
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    total = 0
+    for path in map(os.fsdecode, paths):
+        if path == STDIN_PATH:
+            return None
+        if os.path.isdir(path):
+            files = [e.path for e in _walk_entries(path)]
+        else:
+            files = [path]
+        for name in files:
+            fmt, gzipped, _ = classify(os.path.basename(name))
+            if fmt != JSONL:
+                total += 1
+            elif gzipped or name.lower().endswith(".json"):
+                return None
+            else:
+                total += _count_lines(name)
+    return total
+
+
+def _walk_entries(root: str) -> Iterator[os.DirEntry[str]]:
+    """The files ``_walk`` reads under ``root``, in its order (unreadable folders left out)."""
+    visited: set[tuple[int, int]] = set()
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    entries = _list_dir(root, visited)
+    if isinstance(entries, IngestError):
+        return
+    stack.append(iter(entries))
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif _is_dir(entry):
+            entries = _list_dir(entry.path, visited)
+            if not isinstance(entries, IngestError) and entries:
+                stack.append(iter(entries))
+        elif classify(entry.name)[0] is not None:
+            yield entry
+
+
+def _count_lines(path: str) -> int:
+    """Non-blank lines of a file (1 when it cannot be read: one rejection)."""
+    n = 0
+    try:
+        with open(path, "rb") as fh:
+            for line in fh:
+                n += bool(line.strip())
+    except OSError:
+        return 1
+    return n
+
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

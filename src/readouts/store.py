@@ -505,10 +505,12 @@ class Store:
     """A readouts database. Use as a context manager, or call ``close()``.
 
     ``Store(path)`` opens the file (creating it unless ``create=False``) and migrates it to
-    ``SCHEMA_VERSION``. ``upto`` stops the migrations early (for tests of upgrades).
+    ``SCHEMA_VERSION``. ``readonly=True`` never writes (a file that is not writable must have
+    the current schema). ``lock=True`` makes this the only writer of the file until ``close``
+    (another waits; ``on_wait`` is told so).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, upto: int | None = None,
+    def __init__(self, path: str | Path, *, create: bool = True,
                  readonly: bool = False, lock: bool = False,
                  on_wait: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
@@ -536,7 +538,7 @@ class Store:
                 self._check_readonly_schema()
             else:
                 self._conn.execute("PRAGMA journal_mode = WAL")
-                self._migrate(SCHEMA_VERSION if upto is None else upto)
+                self._migrate(SCHEMA_VERSION)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             self._unlock()
@@ -629,8 +631,6 @@ class Store:
         """
         counts = BatchCounts()
         now = _now()
-        self._v3 = self.schema_version >= 3
-        self._v4 = self.schema_version >= 4
         try:
             with self._transaction():
                 new_keys: list[tuple[str, str]] = []
@@ -651,9 +651,9 @@ class Store:
                     if added.new:
                         new_keys.append((key, result.clean.text))
                     counts += added
-                if self._v3 and removed:
+                if removed:
                     self._regroup_all()
-                elif self._v3:
+                else:
                     self._group_copies(new_keys)
         except BaseException as exc:
             # the in-memory copy index may hold documents that were rolled back: reload it
@@ -665,16 +665,12 @@ class Store:
 
     def _other_texts_of(self, doc_id: str, key: str) -> list[str]:
         """Keys of stored documents other than ``key`` that have a source with this user id."""
-        if not self._v4:
-            return []
         return [k for (k,) in self._conn.execute(
             "SELECT DISTINCT document_id FROM document_sources WHERE doc_id = ? AND document_id != ?",
             (doc_id, key),
         )]
 
     def _add_source(self, key: str, result: Result, now: str) -> bool:
-        if not self._v4:
-            return False
         raw = result.raw
         cursor = self._conn.execute(
             """INSERT INTO document_sources (document_id, doc_id, source, url, metadata_json, first_seen)
@@ -788,38 +784,27 @@ class Store:
             return BatchCounts(present=1, sources=int(new_source))
         for ordinal, engagement in enumerate(readout.engagements):
             engagement_id = f"{key}-{ordinal}"
-            if not self._v3:  # an old schema (tests of upgrades): the 001 columns only
-                self._conn.execute(
-                    """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
-                           date_precision, mode, location_city, location_country, occasion, json)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (engagement_id, key, ordinal, engagement.date, first_day(engagement.date),
-                     engagement.date_precision, engagement.mode, engagement.location.city,
-                     engagement.location.country, engagement.occasion,
-                     json.dumps(engagement.as_dict(), ensure_ascii=False)),
-                )
-            else:
-                self._conn.execute(
-                    """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
-                           date_precision, mode, location_city, location_country, occasion, json,
-                           lat, lon, occasion_series, occasion_edition)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        engagement_id,
-                        key,
-                        ordinal,
-                        engagement.date,
-                        first_day(engagement.date),
-                        engagement.date_precision,
-                        engagement.mode,
-                        engagement.location.city,
-                        engagement.location.country,
-                        engagement.occasion,
-                        json.dumps(engagement.as_dict(), ensure_ascii=False),
-                        *_place_columns(engagement.location.city, engagement.location.country,
-                                        engagement.occasion, engagement.date),
-                    ),
-                )
+            self._conn.execute(
+                """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
+                       date_precision, mode, location_city, location_country, occasion, json,
+                       lat, lon, occasion_series, occasion_edition)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    engagement_id,
+                    key,
+                    ordinal,
+                    engagement.date,
+                    first_day(engagement.date),
+                    engagement.date_precision,
+                    engagement.mode,
+                    engagement.location.city,
+                    engagement.location.country,
+                    engagement.occasion,
+                    json.dumps(engagement.as_dict(), ensure_ascii=False),
+                    *_place_columns(engagement.location.city, engagement.location.country,
+                                    engagement.occasion, engagement.date),
+                ),
+            )
             self._conn.executemany(
                 """INSERT INTO participants (engagement_id, ordinal, name, name_fold, country,
                                              title, side)

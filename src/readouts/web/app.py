@@ -44,7 +44,6 @@ MODE_LABELS = {"meeting": "meeting", "talks": "talks", "phone_call": "phone call
                "video_call": "video call", "message": "message"}
 PER_PAGE = 25
 
-ModeParam = Literal["meeting", "talks", "phone_call", "video_call", "message"]
 
 
 @lru_cache(maxsize=1)
@@ -110,17 +109,12 @@ def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
 Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
 
 
-def get_store_filters(conn: Conn, f: Annotated[q.Filters, Depends(get_filters)]) -> q.Filters:
-    return q.prepare(conn, f)
-
-
-FiltersDep = Annotated[q.Filters, Depends(get_store_filters)]
+FiltersDep = Annotated[q.Filters, Depends(get_filters)]
 
 
 def create_app(db_path: str | Path) -> FastAPI:
     db_path = Path(db_path)
-    if not db_path.is_file():
-        raise FileNotFoundError(f"no database at {db_path} (run 'readouts ingest' first)")
+    q.connect(db_path).close()  # a missing file or an older schema fails here, not on every request
     app = FastAPI(
         title="readouts", version=__version__, docs_url=None, redoc_url=None,
         description="Read-only JSON API over a readouts database (engagements extracted from diplomatic readouts).",

@@ -2,8 +2,8 @@
 
 The database is opened with ``file:...?mode=ro``: the web UI never writes. Every function
 takes an open connection (``connect``) and returns plain dicts and lists, ready for JSON.
-Tables added by later migrations (near-duplicate groups, cross-source links, actors) are
-used when they exist and skipped otherwise (``optional_tables``).
+``connect`` refuses a database whose schema is older than this readouts (``readouts ingest``
+upgrades it), so every table and column of docs/SCHEMA.md is there.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from readouts.records import MODES
-from readouts.store import engagement_conditions, open_readonly
+from readouts.store import SCHEMA_VERSION, engagement_conditions, open_readonly
 
 ISO3 = re.compile(r"[A-Z]{3}")
 
@@ -64,15 +64,17 @@ def connect(path: str | Path) -> sqlite3.Connection:
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"no database at {path} (run 'readouts ingest' first)")
-    return open_readonly(p)
+    conn = open_readonly(p)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < SCHEMA_VERSION:
+        conn.close()
+        raise OldSchema(f"{path} has schema version {version}, older than this readouts ({SCHEMA_VERSION}): "
+                        "run 'readouts ingest' (any input) on it once to upgrade it")
+    return conn
 
 
-def optional_tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+class OldSchema(RuntimeError):
+    """A database written by an older readouts."""
 
 
 # --------------------------------------------------------------------------- engagements
@@ -91,7 +93,6 @@ class Filters:
     text: str | None = None
     ids: tuple[str, ...] | None = None  # only these engagements
     include_copies: bool = False  # republished copies (documents.is_canonical = 0) too
-    canonical_column: bool = False  # set by ``prepare``: the store has documents.is_canonical
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = engagement_conditions(self.countries, self.since, self.until, self.mode, self.text or None)
@@ -104,7 +105,7 @@ class Filters:
         if self.occasion:
             clauses.append("e.occasion = ?")
             params.append(self.occasion)
-        if self.canonical_column and not self.include_copies:
+        if not self.include_copies:
             clauses.append("d.is_canonical = 1")
         if self.ids is not None:
             clauses.append("e.id IN (SELECT value FROM json_each(?))")
@@ -127,13 +128,6 @@ class Filters:
         if self.include_copies:
             out.append(("all_copies", "true"))
         return out
-
-
-def prepare(conn: sqlite3.Connection, f: Filters) -> Filters:
-    """``f`` with what the store supports filled in (copies are left out where they are marked)."""
-    from dataclasses import replace
-
-    return replace(f, canonical_column="is_canonical" in _columns(conn, "documents"))
 
 
 class BadQuery(ValueError):
@@ -181,12 +175,11 @@ def engagements(
     ]
     by_id = {e["id"]: e for e in out}
     ids = list(by_id)
-    actor_col = "actor_id" if "actor_id" in _columns(conn, "participants") else "NULL"
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
         marks = ",".join("?" * len(part))
         for eid, name, country, title, side, actor_id in conn.execute(
-            f"SELECT engagement_id, name, country, title, side, {actor_col} FROM participants"
+            f"SELECT engagement_id, name, country, title, side, actor_id FROM participants"
             f" WHERE engagement_id IN ({marks}) ORDER BY engagement_id, ordinal",
             part,
         ):
@@ -322,10 +315,8 @@ def document(conn: sqlite3.Connection, ident: str) -> dict[str, Any]:
     }
 
 
-def duplicates(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]] | None:
-    """Other members of the document's near-duplicate group, or None without the columns (003)."""
-    if "duplicate_group" not in _columns(conn, "documents"):
-        return None
+def duplicates(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    """Other members of the document's near-duplicate group."""
     rows = conn.execute(
         """SELECT o.id, o.doc_id, o.title, o.url, o.is_canonical FROM documents d
            JOIN documents o ON o.duplicate_group = d.duplicate_group
@@ -434,20 +425,18 @@ def network(conn: sqlite3.Connection, f: Filters, by: str = "state") -> dict[str
 
 def actor(conn: sqlite3.Connection, ident: str) -> dict[str, Any]:
     """An actor by id (the actors table, 003) or else by participant name (case-insensitive)."""
-    tables = optional_tables(conn)
-    if "actors" in tables and "actor_id" in _columns(conn, "participants"):
+    row = conn.execute(
+        "SELECT id, kind, name, country, aliases_json, posts_json FROM actors WHERE id = ?", (ident,)
+    ).fetchone()
+    if row is None:  # a name: the actor it resolved to most often
         row = conn.execute(
-            "SELECT id, kind, name, country, aliases_json, posts_json FROM actors WHERE id = ?", (ident,)
+            """SELECT a.id, a.kind, a.name, a.country, a.aliases_json, a.posts_json
+               FROM participants p JOIN actors a ON a.id = p.actor_id WHERE p.name_fold = ?
+               GROUP BY a.id ORDER BY count(*) DESC LIMIT 1""",
+            (ident.casefold(),),
         ).fetchone()
-        if row is None:  # a name: the actor it resolved to most often
-            row = conn.execute(
-                """SELECT a.id, a.kind, a.name, a.country, a.aliases_json, a.posts_json
-                   FROM participants p JOIN actors a ON a.id = p.actor_id WHERE p.name_fold = ?
-                   GROUP BY a.id ORDER BY count(*) DESC LIMIT 1""",
-                (ident.casefold(),),
-            ).fetchone()
-        if row is not None:
-            return _actor_from_table(conn, row)
+    if row is not None:
+        return _actor_from_table(conn, row)
     fold = ident.casefold()
     rows = conn.execute(
         """SELECT p.engagement_id, p.name, p.country, p.title, e.date, e.mode
@@ -531,15 +520,12 @@ def linked_engagements(conn: sqlite3.Connection, engagement_id: str) -> list[str
 
     Republished copies (``documents.is_canonical = 0``) are left out: they say what their original says.
     """
-    cols = _columns(conn, "engagements")
-    if "event_id" not in cols:
-        return []
-    canonical = "AND d.is_canonical = 1" if "is_canonical" in _columns(conn, "documents") else ""
     rows = conn.execute(
-        f"""SELECT o.id FROM engagements e JOIN engagements o ON o.event_id = e.event_id
-            JOIN documents d ON d.id = o.document_id
-            WHERE e.id = ? AND e.event_id IS NOT NULL AND o.document_id != e.document_id {canonical}
-            ORDER BY d.seq, o.ordinal""",
+        """SELECT o.id FROM engagements e JOIN engagements o ON o.event_id = e.event_id
+           JOIN documents d ON d.id = o.document_id
+           WHERE e.id = ? AND e.event_id IS NOT NULL AND o.document_id != e.document_id
+                 AND d.is_canonical = 1
+           ORDER BY d.seq, o.ordinal""",
         (engagement_id,),
     ).fetchall()
     return [r[0] for r in rows]

@@ -537,3 +537,23 @@ def occasion_store(store):
 ])
 def test_occasion_filter(occasion_store, occasion, documents):
     assert {r["document_id"] for r in occasion_store.query(QueryFilter(occasion=occasion))} == documents
+
+
+# -- everyday full-text queries never hit FTS5 syntax (issue 13, item 15) ---------------------
+
+_EVERYDAY = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='()"'), max_size=40
+).filter(lambda t: not ({"AND", "OR", "NOT", "NEAR"} & set(t.split())))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EVERYDAY)
+def test_any_everyday_query_is_valid_fts5(text):
+    from readouts.store import fts_query
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE f USING fts5 (title, text, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO f VALUES ('Talks in Lisbon', 'climate-change and the U.S. position, China''s view')")
+    query = fts_query(text)
+    if query.strip():
+        conn.execute("SELECT count(*) FROM f WHERE f MATCH ?", (query,)).fetchone()

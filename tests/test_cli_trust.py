@@ -206,16 +206,18 @@ def test_serve_answers_from_a_read_only_copy(db, shared_tmp):
 # -- item 12: an unreadable file named on the command line -------------------------------------
 
 @pytest.mark.slow
-def test_an_unreadable_file_named_explicitly_is_rejected_not_fatal(shared_tmp, unprivileged):
+@pytest.mark.parametrize("command", ["ingest", "extract"])
+def test_an_unreadable_file_named_explicitly_is_rejected_not_fatal(shared_tmp, unprivileged, command):
     folder = write(shared_tmp / "in", {"good": TEXTS["lisbon"], "secret": TEXTS["oslo"]})
     (folder / "secret.txt").chmod(0o000)
     out = shared_tmp / "out"
     out.mkdir()
     give_to_unprivileged(out)
-    result = unprivileged("ingest", folder / "good.txt", folder / "secret.txt", "--db", out / "r.db", "--no-progress")
+    target = ["--db", out / "r.db"] if command == "ingest" else ["-o", out / "out.jsonl"]
+    result = unprivileged(command, folder / "good.txt", folder / "secret.txt", *target, "--no-progress")
     assert result.returncode == 1, result.stderr
     assert "secret.txt" in result.stderr and "cannot read: Permission denied" in result.stderr
-    assert "1 new" in result.stdout
+    assert "1 new" in result.stdout or "1 documents written" in result.stderr
 
 
 # -- item 20: export into a pipe that closes early ---------------------------------------------

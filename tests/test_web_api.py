@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from readouts.store import first_day
+
 pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 
@@ -66,6 +68,16 @@ def test_exports(client):
     assert len(rows) == 2 and all("NAM" in row["countries"] for row in rows)
     j = client.get("/api/engagements.json", params={"country": "NAM"})
     assert j.status_code == 200 and len(j.json()) == 2
+
+
+def test_exports_carry_codes_places_and_actor_ids(client):
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/engagements.csv").text)))
+    assert rows and all(r["plover"] and r["cameo"] and r["goldstein"] for r in rows)
+    assert all(r["date_start"] == (first_day(r["date"]) or "") for r in rows)
+    assert any(r["lat"] and r["lon"] for r in rows) and any(r["occasion_series"] for r in rows)
+    assert all(r["canonical"] in ("True", "False") for r in rows)
+    as_json = client.get("/api/engagements.json").json()
+    assert all(len(e["actor_ids"]) == len(e["participants"]) for e in as_json)
 
 
 def test_document(client, ids):

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from readouts.store import Store
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "ExportError", "export", "format_participants",
+__all__ = ["CSV_COLUMNS", "FORMATS", "ExportError", "csv_record", "export", "format_participants",
            "format_table", "row_countries", "write_csv", "write_jsonl", "write_parquet"]
 
 FORMATS = ("csv", "jsonl", "parquet")
@@ -51,7 +51,8 @@ def format_participants(participants: Iterable[Mapping[str, Any]], titles: bool 
     return "; ".join(out)
 
 
-def _csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
+def csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One engagement row as a CSV record: lists joined with ';', participants as text."""
     record = {key: row.get(key) for key in CSV_COLUMNS}
     record["countries"] = ";".join(row_countries(row))
     record["participants"] = format_participants(row["participants"])
@@ -65,7 +66,7 @@ def write_csv(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
     writer.writeheader()
     n = 0
     for row in rows:
-        writer.writerow(_csv_record(row))
+        writer.writerow(csv_record(row))
         n += 1
     return n
 

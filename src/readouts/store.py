@@ -38,6 +38,7 @@ __all__ = [
     "StoreError",
     "UnknownDocument",
     "UnknownEngagement",
+    "coded_fields",
     "document_key",
     "engagement_conditions",
     "first_day",
@@ -331,6 +332,15 @@ def fts_query(text: str) -> str:
         else:
             out.append('"' + token.replace('"', '""') + '"')
     return " ".join(out)
+
+
+def coded_fields(engagement_json: str) -> dict[str, Any]:
+    """The event codes (plover, plover_mode, cameo, goldstein), visitor and host of an
+    engagement's stored JSON (``engagements.json``), as the rows of queries and exports carry them."""
+    engagement = json.loads(engagement_json)
+    codes = engagement.get("codes") or {}
+    return {"plover": codes.get("plover"), "plover_mode": codes.get("plover_mode"), "cameo": codes.get("cameo"),
+            "goldstein": codes.get("goldstein"), "visitor": engagement.get("visitor"), "host": engagement.get("host")}
 
 
 def document_key(result: Result) -> str:
@@ -1194,8 +1204,6 @@ class Store:
             for _, group in groupby(cursor, key=lambda r: r[0]):
                 rows = list(group)
                 first = rows[0]
-                engagement = json.loads(first[22])
-                codes = engagement.get("codes") or {}
                 yield {
                     "id": first[0],
                     "document_id": first[1],
@@ -1204,12 +1212,7 @@ class Store:
                     "date_precision": first[4],
                     "date_start": first[23],
                     "mode": first[5],
-                    "plover": codes.get("plover"),
-                    "plover_mode": codes.get("plover_mode"),
-                    "cameo": codes.get("cameo"),
-                    "goldstein": codes.get("goldstein"),
-                    "visitor": engagement.get("visitor"),
-                    "host": engagement.get("host"),
+                    **coded_fields(first[22]),
                     "participants": [
                         {"name": r[11], "country": r[12], "title": r[13]}
                         for r in rows

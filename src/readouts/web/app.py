@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from readouts import __version__
-from readouts.export import CSV_COLUMNS, format_participants, row_countries
+from readouts.export import CSV_COLUMNS, csv_record
 from readouts.records import MODES
 from readouts.store import first_day, is_valid_date
 from readouts.web import queries as q
@@ -298,10 +298,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         writer = csv.DictWriter(out, fieldnames=(*CSV_COLUMNS, "level"), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            record = {k: row.get(k) for k in CSV_COLUMNS}
-            record["countries"] = ";".join(row_countries(row))
-            record["participants"] = format_participants(row["participants"])
-            record["level"] = row["level"]
+            record = {**csv_record(row), "level": row["level"]}
             writer.writerow({k: _csv_safe(v) for k, v in record.items()})
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="engagements.csv"'})

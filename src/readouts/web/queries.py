@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from readouts.records import MODES
-from readouts.store import SCHEMA_VERSION, engagement_conditions, open_readonly
+from readouts.store import SCHEMA_VERSION, coded_fields, engagement_conditions, open_readonly
 
 ISO3 = re.compile(r"[A-Z]{3}")
 
@@ -159,7 +159,9 @@ def engagements(
     rows = _run(
         conn,
         f"""SELECT e.id, d.doc_id, e.document_id, e.date, e.date_precision, e.mode,
-                   e.location_city, e.location_country, e.occasion, d.title, d.url
+                   e.location_city, e.location_country, e.occasion, d.title, d.url,
+                   e.date_start, e.lat, e.lon, e.occasion_series, e.occasion_edition, e.event_id,
+                   d.is_canonical, e.json
             {_BASE} WHERE {where}
             ORDER BY e.date_start IS NULL, e.date_start, e.id LIMIT ? OFFSET ?""",
         [*params, -1 if limit is None else limit, offset],
@@ -168,8 +170,10 @@ def engagements(
     out = [
         {
             "id": r[0], "document_id": r[1], "document_key": r[2], "date": r[3],
-            "date_precision": r[4], "mode": r[5], "location_city": r[6], "location_country": r[7],
-            "occasion": r[8], "title": r[9], "url": r[10], "participants": [],
+            "date_precision": r[4], "date_start": r[11], "mode": r[5], **coded_fields(r[18]),
+            "location_city": r[6], "location_country": r[7], "lat": r[12], "lon": r[13],
+            "occasion": r[8], "occasion_series": r[14], "occasion_edition": r[15], "title": r[9], "url": r[10],
+            "canonical": bool(r[17]), "event_id": r[16], "participants": [],
         }
         for r in rows
     ]
@@ -188,6 +192,7 @@ def engagements(
             )
     for e in out:
         e["level"] = engagement_level(e["participants"])
+        e["actor_ids"] = [p["actor_id"] for p in e["participants"]]
     return out
 
 

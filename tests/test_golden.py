@@ -181,3 +181,17 @@ def test_seed_planned_visit(examples: dict[str, Result]) -> None:
     assert [(p.participants[0].name, p.location.country, p.date) for p in visits] == [("Vladimir Putin", "CHN", "2018-06-08")]
     # the background visit of the other seed is not a plan
     assert not [p for p in examples["000_383b651f30302be0"].readout.planned if p.kind == "visit"]
+
+
+@pytest.mark.parametrize("broken", ["missing files", "scorer fails", "scorer prints no figures"])
+def test_the_gate_fails_when_the_shared_set_is_present_but_unusable(tmp_path, monkeypatch, broken):
+    shared = tmp_path / "eval"
+    shared.mkdir()
+    if broken != "missing files":
+        (shared / "dev.jsonl").write_text(json.dumps({"id": "d1", "text": "No engagement here."}) + "\n")
+        (shared / "dev.gold.jsonl").write_text(json.dumps({"id": "d1", "is_readout": False, "engagements": []}) + "\n")
+        body = "import sys; sys.exit(3)" if broken == "scorer fails" else "print('no json')"
+        (shared / "score.py").write_text(body + "\n")
+    monkeypatch.setattr(sys.modules[__name__], "SHARED_EVAL", shared)
+    with pytest.raises(pytest.fail.Exception):
+        reference_figures("dev", tmp_path)

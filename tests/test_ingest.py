@@ -208,16 +208,14 @@ def test_broken_symlink_and_fifo_in_folder_are_rejected(tmp_path):
 # --- unreadable files ------------------------------------------------------------
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
-def test_unreadable_file_chmod(tmp_path):
-    path = tmp_path / "locked.txt"
+def test_unreadable_file_chmod(shared_tmp, unprivileged):
+    """As a user file permissions apply to (``nobody`` when the tests run as root)."""
+    path = shared_tmp / "locked.txt"
     path.write_text(READOUT)
     path.chmod(0)
-    try:
-        err = one(path)
-    finally:
-        path.chmod(0o644)
-    assert err.reason == "cannot read: Permission denied"
+    result = unprivileged("extract", path, "-o", "-", "--no-progress")
+    assert result.returncode == 1
+    assert f"rejected: {path}: cannot read: Permission denied" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize(("exc", "reason"), [

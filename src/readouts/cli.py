@@ -479,26 +479,6 @@ def duplicates(db_path: str, fmt: str) -> None:
     click.echo(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of copies", err=True)
 
 
-def _statement_lines(readout: dict) -> list[str]:
-    out = []
-    for st in readout.get("statements") or ():
-        speaker = st.get("speaker") or st.get("speaker_country") or "?"
-        text = " ".join(((st.get("span") or {}).get("text") or "").split())
-        out.append(f"{speaker}: {text}")
-    return out
-
-
-def _issue_texts(readout: dict) -> list[str]:
-    issues = [i.get("text") for i in readout.get("issues") or () if i.get("text")]
-    for st in readout.get("statements") or ():
-        issues.extend(st.get("issues") or ())
-    return list(dict.fromkeys(" ".join(i.split()) for i in issues))
-
-
-def _fold_text(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
 @main.command()
 @click.argument("engagement_id")
 @db_option
@@ -508,6 +488,7 @@ def compare(engagement_id: str, db_path: str, fmt: str) -> None:
 
     ENGAGEMENT_ID is an engagement's id or its event id (``ev:...``, as query --format json gives).
     """
+    from readouts.compare import compare_sources
     from readouts.store import StoreError
 
     with _open_store(db_path) as store:
@@ -515,28 +496,7 @@ def compare(engagement_id: str, db_path: str, fmt: str) -> None:
             sources = store.event_sources(engagement_id)
         except StoreError as exc:
             _fail(str(exc))
-    per_source = []
-    for src in sources:
-        readout = src["readout"]
-        per_source.append({
-            "document_id": src["document_id"],
-            "document_key": src["document_key"],
-            "engagement_id": src["engagement_id"],
-            "title": src["title"],
-            "date": src["engagement"].get("date"),
-            "mode": src["engagement"].get("mode"),
-            "statements": _statement_lines(readout),
-            "issues": _issue_texts(readout),
-        })
-    for item in per_source:
-        others = [o for o in per_source if o is not item]
-        other_issues = {_fold_text(i) for o in others for i in o["issues"]}
-        other_statements = {_fold_text(s) for o in others for s in o["statements"]}
-        item["only_here"] = {
-            "issues": [i for i in item["issues"] if _fold_text(i) not in other_issues] if others else [],
-            "statements": [s for s in item["statements"] if _fold_text(s) not in other_statements]
-            if others else [],
-        }
+    per_source = compare_sources(sources)
     if fmt == "json":
         click.echo(json.dumps({"engagement_id": engagement_id, "sources": per_source},
                               ensure_ascii=False, indent=2))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from readouts.compare import only_here
 from readouts.records import MODES
 from readouts.store import SCHEMA_VERSION, coded_fields, engagement_conditions, open_readonly
 
@@ -561,7 +562,6 @@ def compare(conn: sqlite3.Connection, engagement_id: str) -> dict[str, Any]:
             "issues": sorted({i.get("text") for i in readout.get("issues") or () if i.get("text")}
                              | {x for s in readout.get("statements") or () for x in s.get("issues") or ()}),
         })
-    counts: Counter[str] = Counter(i for s in sources for i in set(s["issues"]))
-    for s in sources:
-        s["only_here"] = [i for i in s["issues"] if counts[i] == 1] if len(sources) > 1 else []
+    for s, own in zip(sources, only_here([s["issues"] for s in sources])):
+        s["only_here"] = own
     return {"id": engagement_id, "sources": sources, "linked": len(sources) > 1}

@@ -116,6 +116,9 @@ def test_dyad_network_actor_compare(client, ids):
         ("/api/engagements", {"since": "2025", "until": "2024"}, 422),
         ("/api/engagements", {"country": "C1N"}, 422),
         ("/api/engagements", {"country": "CHINA"}, 422),
+        ("/api/engagements", {"country": "XXX"}, 422),  # three letters, but no state's code
+        ("/api/engagements", {"country": "CN"}, 422),
+        ("/api/dyad/CHN/ZZZ", {}, 422),
         ("/api/engagements", {"mode": "dinner"}, 422),
         ("/api/engagements", {"page": "-1"}, 422),
         ("/api/engagements", {"page": "x"}, 422),

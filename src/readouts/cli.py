@@ -305,22 +305,12 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def _check_countries(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """ISO 3166-1 alpha-3 codes (or the short names of organisations the gazetteer knows)."""
-    from readouts.gazetteer import fold, load
+    from readouts.gazetteer import country_code
 
-    gazetteer = load()
-    organisations = {code.upper(): code for code in gazetteer.org_names.values()}
-    out = []
-    for value in values:
-        code = value.strip().upper()
-        if code in gazetteer.country_names:
-            out.append(code)
-        elif code in organisations:
-            out.append(organisations[code])
-        else:
-            named = gazetteer.country_by_name.get(fold(value))
-            hint = f" (for {value.strip()} use {named})" if named else " (three letters, e.g. CHN)"
-            raise click.BadParameter(f"{value!r} is not an ISO 3166-1 alpha-3 country code{hint}")
-    return tuple(out)
+    try:
+        return tuple(country_code(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 @main.command()

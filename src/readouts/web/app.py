@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from readouts import __version__
 from readouts.export import CSV_COLUMNS, csv_record
+from readouts.gazetteer import country_code
 from readouts.records import MODES
 from readouts.store import first_day, is_valid_date
 from readouts.web import queries as q
@@ -58,10 +59,11 @@ def _error(status: int, message: str) -> HTTPException:
 
 
 def _iso3(value: str, what: str = "country") -> str:
-    code = value.strip().upper()
-    if not q.ISO3.fullmatch(code):
-        raise _error(422, f"{what}: {value!r} is not an ISO 3166-1 alpha-3 code (three letters, e.g. CHN)")
-    return code
+    """A known state code or organisation (the rule of ``readouts query --country``)."""
+    try:
+        return country_code(value)
+    except ValueError as exc:
+        raise _error(422, f"{what}: {exc}") from exc
 
 
 def _date(value: str | None, what: str) -> str | None:

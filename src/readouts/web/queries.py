@@ -19,7 +19,6 @@ from readouts.compare import only_here
 from readouts.records import MODES
 from readouts.store import SCHEMA_VERSION, coded_fields, engagement_conditions, open_readonly
 
-ISO3 = re.compile(r"[A-Z]{3}")
 
 LEVELS = ("head of state/government", "foreign minister", "other")
 _HEAD = re.compile(

@@ -41,7 +41,23 @@ def unprivileged() -> Callable[..., subprocess.CompletedProcess]:
         return run_cli
     if shutil.which("setpriv") is None:
         pytest.fail("tests run as root need setpriv (util-linux) to drop privileges")
+    _check_unprivileged_python()
     return lambda *args, **kw: run_cli(*args, user=NOBODY, **kw)
+
+
+_PROBED: list[str] = []
+
+
+def _check_unprivileged_python() -> None:
+    """The unprivileged user must be able to run this interpreter and import this checkout."""
+    if not _PROBED:
+        probe = subprocess.run(
+            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable, "-c",
+             "import readouts.cli"], capture_output=True, text=True, timeout=120)
+        _PROBED.append(probe.stderr.strip() if probe.returncode else "")
+    if _PROBED[0]:
+        pytest.fail(f"user nobody cannot run {sys.executable} with this checkout (a folder on the way is "
+                    f"private?): {_PROBED[0][-300:]}")
 
 
 @pytest.fixture

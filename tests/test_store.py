@@ -557,3 +557,38 @@ def test_any_everyday_query_is_valid_fts5(text):
     query = fts_query(text)
     if query.strip():
         conn.execute("SELECT count(*) FROM f WHERE f MATCH ?", (query,)).fetchone()
+
+
+# -- sources, replace and delete against a model (issue 13, items 3-5) ------------------------
+
+_IDS = ("a", "b", "c")
+_TEXTS = (TEXT_A, TEXT_B, TEXT_C, "A fourth text, about nothing in particular.")
+_OPS = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(_IDS), st.sampled_from(range(len(_TEXTS))), st.booleans()),
+    st.tuples(st.just("delete"), st.sampled_from(_IDS), st.just(0), st.just(False)),
+), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_OPS)
+def test_sources_replace_and_delete_match_a_model(ops):
+    model: dict[str, set[int]] = {}  # user id -> the texts stored under it
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "m.db") as store:
+        for op, doc_id, text, replace in ops:
+            if op == "add":
+                if replace:
+                    model[doc_id] = set()
+                model.setdefault(doc_id, set()).add(text)
+                store.add_batch([make_result(doc_id, _TEXTS[text])], replace=replace)
+            else:
+                model.pop(doc_id, None)
+                store.delete([doc_id])
+        got: dict[str, set[int]] = {}
+        for doc_id, key in store._conn.execute("SELECT doc_id, document_id FROM document_sources"):
+            got.setdefault(doc_id, set()).add([content_hash(t) for t in _TEXTS].index(key))
+        assert got == {k: v for k, v in model.items() if v}
+        stored = {t for texts in model.values() for t in texts}
+        assert store.counts()["documents"] == len(stored)
+        store._conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')")  # raises if stale
+        grouped = store._conn.execute("SELECT count(*) FROM documents WHERE duplicate_group IS NULL").fetchone()[0]
+        assert grouped == 0

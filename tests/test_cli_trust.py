@@ -412,3 +412,23 @@ def test_a_text_cut_at_related_stories_is_reported(tmp_path, command):
     dropped = sum(len(line.strip()) for line in other.splitlines())
     assert notes == [f"note: {folder / 'long.txt'}: the text ends at the line 'Related Stories'; "
                      f"{dropped:,} characters after it were dropped"]
+
+
+# -- item 3 in the web UI: a document lists every source of its text -------------------------------
+
+def test_web_document_lists_every_source_of_its_text(db, tmp_path):
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from web_server import Server
+
+    (tmp_path / "agency.jsonl").write_text(json.dumps(
+        {"id": "agency-77", "text": TEXTS["lisbon"], "url": "https://agency.example/77"}) + "\n")
+    assert invoke("ingest", tmp_path / "agency.jsonl", "--db", db, "--no-progress").exit_code == 0
+    with Server(db) as server:
+        by_copy = httpx.get(f"{server.url}/api/documents/agency-77").json()
+        by_first = httpx.get(f"{server.url}/api/documents/lisbon").json()
+        page = httpx.get(f"{server.url}/documents/agency-77").text
+    assert by_copy["key"] == by_first["key"]
+    assert [(s["document_id"], s["url"]) for s in by_copy["sources"]] == [
+        ("lisbon", None), ("agency-77", "https://agency.example/77")]
+    assert "The same text under 2 ids" in page and "agency-77" in page

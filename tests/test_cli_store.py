@@ -147,8 +147,10 @@ def test_query_filters(runner, db):
 def test_query_table_and_csv(runner, db):
     table = invoke(runner, "query", "--db", db)
     assert table.exit_code == 0, table.output
-    assert table.stdout.splitlines()[0].split() == ["DATE", "MODE", "PARTICIPANTS", "LOCATION", "OCCASION"]
+    assert table.stdout.splitlines()[0].split() == ["ID", "DATE", "MODE", "PARTICIPANTS", "LOCATION", "OCCASION"]
     assert re.search(r"\d+ engagements?", table.stderr)
+    as_json = json.loads(invoke(runner, "query", "--db", db, "--format", "json").stdout)
+    assert [line.split()[0] for line in table.stdout.splitlines()[2:]] == [r["id"] for r in as_json]
     as_csv = invoke(runner, "query", "--db", db, "--format", "csv")
     assert as_csv.exit_code == 0
     records = list(csv.DictReader(io.StringIO(as_csv.stdout)))
@@ -162,6 +164,10 @@ def test_query_table_and_csv(runner, db):
         (["--until", "March 2021"], "is not a date"),
         (["--mode", "dinner"], "'dinner' is not one of"),
         (["--limit", "-1"], "-1"),
+        (["--country", "China"], "'China' is not an ISO 3166-1 alpha-3 country code (for China use CHN)"),
+        (["--country", "CN"], "'CN' is not an ISO 3166-1 alpha-3 country code"),
+        (["--country", "XXX"], "'XXX' is not an ISO 3166-1 alpha-3 country code"),
+        (["--country", "PRT", "--country", "ZZZ"], "'ZZZ' is not"),
     ],
 )
 def test_query_usage_errors(runner, db, args, message):
@@ -171,9 +177,31 @@ def test_query_usage_errors(runner, db, args, message):
 
 
 def test_query_bad_full_text_query(runner, db):
-    result = invoke(runner, "query", "--db", db, "--text", '"unbalanced')
+    result = invoke(runner, "query", "--db", db, "--text", "(fisheries")
     assert result.exit_code == 2
     assert "readouts: error: bad full-text query" in result.stderr
+
+
+@pytest.mark.parametrize("code", ["prt", " PRT ", "PRT"])
+def test_query_country_codes_are_normalised(runner, db, code):
+    rows = json.loads(invoke(runner, "query", "--db", db, "--country", code, "--format", "json").stdout)
+    assert rows and all("PRT" in [p["country"] for p in r["participants"]] for r in rows)
+
+
+@pytest.mark.parametrize("text", ["climate-finance", "U.S.", "Portugal's", "fisheries, energy"])
+def test_query_everyday_text_is_not_a_syntax_error(runner, db, text):
+    result = invoke(runner, "query", "--db", db, "--text", text)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_query_says_when_it_shows_only_part(runner, db):
+    every = json.loads(invoke(runner, "query", "--db", db, "--format", "json").stdout)
+    assert len(every) >= 2
+    part = invoke(runner, "query", "--db", db, "--limit", 1, "--offset", 1)
+    assert f"1 of {len(every)} engagements shown (rows 2-2; --limit 0 shows all)" in part.stderr
+    as_csv = invoke(runner, "query", "--db", db, "--format", "csv", "--limit", 1)
+    assert len(list(csv.DictReader(io.StringIO(as_csv.stdout)))) == 1
+    assert f"1 of {len(every)} engagements shown" in as_csv.stderr
 
 
 def test_query_missing_database_is_an_error(runner, tmp_path):

@@ -120,3 +120,22 @@ def test_ci_runs_the_readme_test_command():
     assert wanted == _without_pip_verbosity(TEST_COMMAND)
     commands = [_without_pip_verbosity(line) for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert wanted in commands, f"{TEST_COMMAND!r} not run by .ci/run"
+
+
+DOC_PATH = re.compile(r"`((?:docs|src|examples|bench|tests)/[\w./-]+\.(?:md|toml|py|jsonl|json))`|\b((?:docs|eval)/[\w-]+\.md)\b")
+
+
+def _referenced_paths(text: str) -> set[str]:
+    return {a or b for a, b in DOC_PATH.findall(text)}
+
+
+def test_every_file_the_readme_names_is_in_the_repository():
+    paths = _referenced_paths(README)
+    assert "docs/FORMAT.md" in paths
+    assert sorted(p for p in paths if not (ROOT / p).exists()) == []
+
+
+@pytest.mark.parametrize("command", sorted(cli_commands()))
+def test_every_file_the_help_names_is_in_the_repository(command):
+    paths = _referenced_paths(help_text(command))
+    assert sorted(p for p in paths if not (ROOT / p).exists()) == []

@@ -479,3 +479,30 @@ def test_cli_eval_malformed_file(tmp_path, content):
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"readouts: error: {bad}:")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ":1: not UTF-8 text (a binary file?)"),
+    ('{"id": "a", "is_readout": false}\n{"id": "caf\xe9"}\n'.encode("cp1252"), ":2: not UTF-8 text (a binary file?)"),
+    (b'{"id": "a"}\n' + b"\xff\xfe{\x00", ":2: not JSON text (a binary file?)"),
+])
+def test_cli_eval_binary_or_non_utf8_file_is_a_one_line_error(tmp_path, content, message):
+    good, bad = tmp_path / "gold.jsonl", tmp_path / "bad.jsonl"
+    _write(good, [BASE])
+    bad.write_bytes(content)
+    for args in ([good, bad], [bad, good]):
+        result = CliRunner().invoke(main, ["eval", *map(str, args)])
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [f"readouts: error: {bad}{message}"]
+
+
+def test_cli_eval_warns_when_predictions_miss_gold_ids(tmp_path):
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    _write(gold, [doc("d1"), doc("d2"), doc("d3")])
+    _write(pred, [doc("d1"), doc("x9")])
+    result = CliRunner().invoke(main, ["eval", str(gold), str(pred)])
+    assert result.exit_code == 0
+    assert f"warning: {pred} has records for 1 of the 3 ids in {gold}" in result.stderr
+    assert f"warning: 1 id of {pred} is not in {gold} and not scored" in result.stderr
+    complete = CliRunner().invoke(main, ["eval", str(gold), str(gold)])
+    assert complete.stderr == ""

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 from collections.abc import Iterator
+from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
-from store_samples import SAMPLE, engagement_ids
+from store_samples import SAMPLE, TAMM, engagement_ids, make_result
 
 from readouts.export import (
     CSV_COLUMNS,
@@ -16,6 +19,7 @@ from readouts.export import (
     format_participants,
     format_table,
 )
+from readouts.records import Engagement, EventCode, Location
 from readouts.store import Store
 
 IDS = engagement_ids()
@@ -107,6 +111,61 @@ def test_format_participants(participants, expected):
 
 def test_table(store):
     lines = format_table(store.query()).splitlines()
-    assert lines[0].split() == ["DATE", "MODE", "PARTICIPANTS", "LOCATION", "OCCASION"]
+    assert lines[0].split() == ["ID", "DATE", "MODE", "PARTICIPANTS", "LOCATION", "OCCASION"]
+    assert [line.split()[0] for line in lines[2:]] == ORDER
     assert len(lines) == 2 + 5
     assert "Ana Lopes (PRT); Karl Berg (SWE)" in lines[4] and "Lisbon, PRT" in lines[4]
+
+
+# -- what an export carries (issue 13, item 23) ---------------------------------------------
+
+CODED = make_result("doc-coded", "On 5 May 2022 President Liis Tamm of Estonia visited Helsinki.", (
+    Engagement(date="2022-05-05", date_precision="day", mode="meeting", participants=(TAMM,),
+               location=Location("Helsinki", "FIN"), occasion="G20 Summit", visitor="EST", host="FIN",
+               codes=EventCode("CONSULT", "visit", "042", 1.9)),
+))
+
+
+@pytest.fixture
+def coded(store):
+    store.add_batch([CODED])
+    store.refresh_links()
+    return store
+
+
+@pytest.mark.parametrize(("column", "expected"), [
+    ("plover", "CONSULT"), ("plover_mode", "visit"), ("cameo", "042"), ("goldstein", 1.9),
+    ("visitor", "EST"), ("host", "FIN"), ("occasion_series", "G20 Summit"), ("date_start", date(2022, 5, 5)),
+    ("canonical", True),
+])
+def test_parquet_carries_codes_places_and_typed_dates(coded, tmp_path, column, expected):
+    export(coded, "parquet", tmp_path / "out.parquet")
+    rows = {r["document_id"]: r for r in pq.read_table(tmp_path / "out.parquet").to_pylist()}
+    assert rows["doc-coded"][column] == expected
+
+
+def test_every_format_has_coordinates_and_actor_ids(coded, tmp_path):
+    export(coded, "csv", tmp_path / "out.csv")
+    export(coded, "jsonl", tmp_path / "out.jsonl")
+    export(coded, "parquet", tmp_path / "out.parquet")
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as fh:
+        row_csv = next(r for r in csv.DictReader(fh) if r["document_id"] == "doc-coded")
+    row_json = next(json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()
+                    if json.loads(x)["document_id"] == "doc-coded")
+    row_pq = next(r for r in pq.read_table(tmp_path / "out.parquet").to_pylist() if r["document_id"] == "doc-coded")
+    assert row_json["lat"] is not None and abs(row_json["lat"] - 60.17) < 0.1  # Helsinki
+    assert float(row_csv["lat"]) == row_json["lat"] == row_pq["lat"]
+    assert row_json["actor_ids"] == row_pq["actor_ids"] == row_csv["actor_ids"].split(";")
+    assert row_json["actor_ids"][0].startswith("p:liis-tamm")
+    assert row_csv["plover"] == "CONSULT" and row_csv["goldstein"] == "1.9"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_file_mode_follows_the_umask(store, tmp_path, fmt, umask):
+    old = os.umask(umask)
+    try:
+        export(store, fmt, tmp_path / f"out.{fmt}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / f"out.{fmt}").stat().st_mode) == 0o666 & ~umask

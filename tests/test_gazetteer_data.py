@@ -158,3 +158,20 @@ def test_officials(country_codes, org_shorts):
             assert r["start"] <= r["end"], r
         for alias in split(r["aliases"]):
             assert len(alias.split()) >= 2, f"one-word alias {alias!r} for {r['name']}"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("CHN", "CHN"), ("chn", "CHN"), (" rus ", "RUS"), ("XKX", "XKX"), ("eu", "EU"), ("ASEAN", "ASEAN"),
+    ("China", "'China' is not an ISO 3166-1 alpha-3 country code (for China use CHN)"),
+    ("CN", "'CN' is not an ISO 3166-1 alpha-3 country code (three letters, e.g. CHN)"),
+    ("XXX", "'XXX' is not an ISO 3166-1 alpha-3 country code (three letters, e.g. CHN)"),
+    ("", "'' is not an ISO 3166-1 alpha-3 country code (three letters, e.g. CHN)"),
+])
+def test_country_code(value, expected):
+    from readouts.gazetteer import country_code
+
+    try:
+        got = country_code(value)
+    except ValueError as exc:
+        got = str(exc)
+    assert got == expected

@@ -6,12 +6,16 @@ sample corpus; a change shows as a diff. After a deliberate change, regenerate t
     READOUTS_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
 
 and read the diff before committing. The quality gate pins extraction scores as floors
-(tests/golden/eval_baseline.json): a change that lowers one fails.
+(tests/golden/eval_baseline.json): every figure the shared scorer (../shared/eval/score.py)
+gives for dev and dev2; a change that lowers one by more than the tolerance fails. The gate
+skips only when ../shared/eval is absent; present but unusable, it fails.
 """
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,14 +77,68 @@ def test_quality_gate_on_the_sample_corpus(examples: dict[str, Result]) -> None:
     assert result["engagement"]["f1"] >= floor["engagement_f1"]
 
 
-@pytest.mark.skipif(not (SHARED_EVAL / "dev.jsonl").exists(), reason="the shared evaluation set is not present")
-def test_quality_gate_on_the_dev_set() -> None:
-    results = _extract([SHARED_EVAL / "dev.jsonl"])
-    pred = {k: v.readout.as_record() for k, v in results.items()}
-    result = score(load_records(SHARED_EVAL / "dev.gold.jsonl"), pred)
-    floor = _baseline()["dev"]
-    assert result["score"] >= floor["score"]
-    assert result["engagement"]["f1"] >= floor["engagement_f1"]
+GATE_SETS = ("dev", "dev2")
+
+
+def figures(result: dict) -> dict[str, float]:
+    """Every figure of a score.py result, flat: score, readout_accuracy, engagement.f1, fields.date ..."""
+    out = {"score": result["score"], "readout_accuracy": result["readout_accuracy"]}
+    for part in ("engagement", "participant"):
+        for metric in ("precision", "recall", "f1"):
+            out[f"{part}.{metric}"] = result[part][metric]
+    for name, value in result["fields"].items():
+        out[f"fields.{name}"] = value["accuracy"]
+    return out
+
+
+def reference_figures(name: str, tmp_path: Path) -> dict[str, float]:
+    """Extract ``name``.jsonl of the shared set and score it with the shared scorer, score.py.
+
+    Anything that stops the figures from being computed fails the test: only an absent
+    ../shared/eval skips the gate (a clone without the evaluation set beside it).
+    """
+    texts, gold = SHARED_EVAL / f"{name}.jsonl", SHARED_EVAL / f"{name}.gold.jsonl"
+    scorer = SHARED_EVAL / "score.py"
+    missing = [p.name for p in (texts, gold, scorer) if not p.is_file()]
+    if missing:
+        pytest.fail(f"{SHARED_EVAL} is present but lacks {', '.join(missing)}: the gate cannot be computed")
+    predicted = tmp_path / f"{name}.pred.jsonl"
+    with predicted.open("w", encoding="utf-8") as out:
+        for result in _extract([texts]).values():
+            out.write(json.dumps(result.readout.as_record(), ensure_ascii=False) + "\n")
+    run = subprocess.run([sys.executable, str(scorer), str(gold), str(predicted), "--json"],
+                         capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        pytest.fail(f"score.py failed on {name} (exit {run.returncode}): {run.stderr.strip()[-2000:]}")
+    try:
+        return figures(json.loads(run.stdout))
+    except (ValueError, KeyError, TypeError) as exc:
+        pytest.fail(f"score.py gave no figures for {name}: {exc!r}: {run.stdout[:500]}")
+
+
+@pytest.mark.gate
+@pytest.mark.parametrize("name", GATE_SETS)
+def test_quality_gate_on_the_shared_sets(name: str, tmp_path: Path) -> None:
+    if not SHARED_EVAL.is_dir():
+        pytest.skip(f"the shared evaluation set is not present ({SHARED_EVAL})")
+    baseline = _baseline()
+    floors, tolerance = baseline[name], baseline["tolerance"]
+    got = reference_figures(name, tmp_path)
+    assert set(got) == set(floors), "pin every figure score.py gives: update tests/golden/eval_baseline.json"
+    dropped = {k: (round(got[k], 4), floors[k]) for k in floors if got[k] < floors[k] - tolerance}
+    assert not dropped, f"{name}: figures below their floors (got, floor): {dropped}"
+
+
+def test_the_gate_pins_every_figure_of_both_sets() -> None:
+    baseline = _baseline()
+    example = {"score": 1, "readout_accuracy": 1, "engagement": dict.fromkeys(("precision", "recall", "f1"), 1),
+               "participant": dict.fromkeys(("precision", "recall", "f1"), 1),
+               "fields": {f: {"accuracy": 1, "n": 1} for f in
+                          ("date", "mode", "country", "title", "loc_country", "loc_city", "occasion")}}
+    for name in GATE_SETS:
+        assert set(baseline[name]) == set(figures(example)), name
+        assert all(0 < v <= 1 for v in baseline[name].values()), name
+    assert 0 < baseline["tolerance"] <= 0.01
 
 
 SEEDS = {
@@ -123,3 +181,17 @@ def test_seed_planned_visit(examples: dict[str, Result]) -> None:
     assert [(p.participants[0].name, p.location.country, p.date) for p in visits] == [("Vladimir Putin", "CHN", "2018-06-08")]
     # the background visit of the other seed is not a plan
     assert not [p for p in examples["000_383b651f30302be0"].readout.planned if p.kind == "visit"]
+
+
+@pytest.mark.parametrize("broken", ["missing files", "scorer fails", "scorer prints no figures"])
+def test_the_gate_fails_when_the_shared_set_is_present_but_unusable(tmp_path, monkeypatch, broken):
+    shared = tmp_path / "eval"
+    shared.mkdir()
+    if broken != "missing files":
+        (shared / "dev.jsonl").write_text(json.dumps({"id": "d1", "text": "No engagement here."}) + "\n")
+        (shared / "dev.gold.jsonl").write_text(json.dumps({"id": "d1", "is_readout": False, "engagements": []}) + "\n")
+        body = "import sys; sys.exit(3)" if broken == "scorer fails" else "print('no json')"
+        (shared / "score.py").write_text(body + "\n")
+    monkeypatch.setattr(sys.modules[__name__], "SHARED_EVAL", shared)
+    with pytest.raises(pytest.fail.Exception):
+        reference_figures("dev", tmp_path)

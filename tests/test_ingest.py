@@ -208,16 +208,14 @@ def test_broken_symlink_and_fifo_in_folder_are_rejected(tmp_path):
 # --- unreadable files ------------------------------------------------------------
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
-def test_unreadable_file_chmod(tmp_path):
-    path = tmp_path / "locked.txt"
+def test_unreadable_file_chmod(shared_tmp, unprivileged):
+    """As a user file permissions apply to (``nobody`` when the tests run as root)."""
+    path = shared_tmp / "locked.txt"
     path.write_text(READOUT)
     path.chmod(0)
-    try:
-        err = one(path)
-    finally:
-        path.chmod(0o644)
-    assert err.reason == "cannot read: Permission denied"
+    result = unprivileged("extract", path, "-o", "-", "--no-progress")
+    assert result.returncode == 1
+    assert f"rejected: {path}: cannot read: Permission denied" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize(("exc", "reason"), [
@@ -261,7 +259,7 @@ def test_jsonl_fields_url_and_metadata(tmp_path):
         tmp_path / "batch.jsonl",
         {"id": "007", "text": READOUT, "url": "https://mfa.example/r/7", "lang": "en", "tags": ["a", "b"]},
         {"id": 42, "html": HTML.format("Talks."), "published": "2024-05-03"},
-        {"id": "both", "text": "Plain.", "html": "<p>Plain.</p>", "metadata": {"site": "mfa", "lang": "en"}},
+        {"id": "meta", "text": "Plain.", "metadata": {"site": "mfa", "lang": "en"}},
         {"id": "blank-text", "text": "   ", "html": "<p>Only HTML.</p>", "url": None},
     )
     docs = run(path)
@@ -269,8 +267,7 @@ def test_jsonl_fields_url_and_metadata(tmp_path):
         RawDocument(id="007", source=f"{path}:1", text=READOUT, url="https://mfa.example/r/7",
                     metadata={"lang": "en", "tags": ["a", "b"]}),
         RawDocument(id="42", source=f"{path}:2", html=HTML.format("Talks."), metadata={"published": "2024-05-03"}),
-        RawDocument(id="both", source=f"{path}:3", text="Plain.", html="<p>Plain.</p>",
-                    metadata={"site": "mfa", "lang": "en"}),
+        RawDocument(id="meta", source=f"{path}:3", text="Plain.", metadata={"site": "mfa", "lang": "en"}),
         RawDocument(id="blank-text", source=f"{path}:4", html="<p>Only HTML.</p>"),
     ]
 
@@ -299,6 +296,7 @@ BAD_LINE_CASES = [
     ('{"id": "n4", "html": ["<p>"]}', '"html" must be a string (got array)', "n4"),
     ('{"id": "n5", "text": ""}', "empty document", "n5"),
     ('{"id": "n6", "text": " \\n\\t "}', "empty document", "n6"),
+    ('{"id": "n7", "text": "Plain.", "html": "<p>Other.</p>"}', 'both "text" and "html": give one of them', "n7"),
     ("[" * 100_000 + "]" * 100_000, "not valid JSON", None),
 ]
 
@@ -523,3 +521,24 @@ def test_gzipped_json_larger_than_the_limit_is_read_as_lines(tmp_path):
     docs = run(path, max_bytes=500)
     assert [d.id for d in docs] == [str(i) for i in range(300)]
     assert docs[-1].source == f"{path}:300"
+
+
+# --- counting for the progress bar (issue 13, item 22) ----------------------------
+
+
+def test_count_inputs_matches_what_iter_inputs_yields(tmp_path):
+    from readouts.ingest import count_inputs
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("One.")
+    (folder / "b.html").write_text("<p>Two.</p>")
+    (folder / "notes.md").write_text("skipped")
+    (folder / "sub" / "c.txt").write_text("")  # empty: a rejection, counted too
+    (folder / "sub" / "d.jsonl").write_text('{"id": 1, "text": "x"}\n\n{"id": 2, "text": "y"}\nnot json\n')
+    assert count_inputs([folder]) == len(list(iter_inputs([folder]))) == 6
+    assert count_inputs([folder / "a.txt", folder / "sub" / "d.jsonl"]) == 4
+    assert count_inputs([tmp_path / "missing.txt"]) == 1
+    (folder / "e.jsonl.gz").write_bytes(b"")
+    assert count_inputs([folder]) is None  # gzip: not known without reading it
+    assert count_inputs(["-"]) is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from store_samples import SAMPLE, TEXT_A, engagement_ids, make_result
+from store_samples import SAMPLE, TEXT_A, TEXT_B, TEXT_C, engagement_ids, make_result
 
 from readouts.pipeline import Result
 from readouts.records import (
@@ -72,7 +72,61 @@ def test_readding_is_a_no_op(sample_store):
 
 def test_same_text_under_another_id_is_already_present(sample_store):
     copy = make_result("another-id", "  " + TEXT_A.replace(" ", "\n", 3) + "\n")  # same words
-    assert sample_store.add_batch([copy]) == BatchCounts(present=1)
+    assert sample_store.add_batch([copy]) == BatchCounts(present=1, sources=1)
+
+
+def test_identical_republication_keeps_its_id_url_and_metadata(store):
+    first = make_result("mfa-1", TEXT_A, url="https://mfa.example/1")
+    second = make_result("agency-9", TEXT_A, url="https://agency.example/9")
+    second = dataclasses.replace(second, raw=dataclasses.replace(second.raw, metadata={"site": "agency"}))
+    store.add_batch([first])
+    assert store.add_batch([second]) == BatchCounts(present=1, sources=1)
+    assert store.add_batch([second]) == BatchCounts(present=1)  # the same source again: nothing new
+    (group,) = store.duplicate_groups()
+    assert [(d["id"], d["url"], d["identical"]) for d in group["documents"]] == [
+        ("mfa-1", "https://mfa.example/1", False), ("agency-9", "https://agency.example/9", True)]
+    meta = store._conn.execute(
+        "SELECT metadata_json FROM document_sources WHERE doc_id = 'agency-9'").fetchone()[0]
+    assert meta == '{"site": "agency"}'
+    assert store.counts()["documents"] == 1
+
+
+def test_same_id_for_different_texts_is_noted_and_both_are_kept(store):
+    counts = store.add_batch([make_result("x", TEXT_A), make_result("x", TEXT_B), make_result("x", TEXT_C)])
+    assert counts.new == 3
+    assert len(counts.notes) == 2 and all(n.startswith("x: this id was already given") for n in counts.notes)
+
+
+def test_replace_puts_the_corrected_text_in_place_of_the_old_one(store):
+    store.add_batch([make_result("x", TEXT_A), make_result("y", TEXT_B)])
+    counts = store.add_batch([make_result("x", TEXT_C)], replace=True)
+    assert (counts.new, counts.replaced, counts.notes) == (1, 1, ())
+    assert not store.has_document(content_hash(TEXT_A))
+    assert store.has_document(content_hash(TEXT_C))
+    # the rows of the old text are gone, full-text index included
+    assert store._conn.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'fisheries'"
+                               ).fetchone() == (0,)
+    assert sorted(store._conn.execute("SELECT doc_id FROM documents")) == [("x",), ("y",)]
+
+
+def test_replace_keeps_a_text_that_has_another_source(store):
+    store.add_batch([make_result("x", TEXT_A), make_result("x-copy", TEXT_A)])
+    store.add_batch([make_result("x", TEXT_B)], replace=True)
+    assert store.has_document(content_hash(TEXT_A))  # still published as x-copy
+    assert store._conn.execute("SELECT doc_id FROM documents WHERE id = ?",
+                               (content_hash(TEXT_A),)).fetchone() == ("x-copy",)
+
+
+def test_delete_by_id_or_key(sample_store):
+    before = sample_store.counts()
+    key_b = document_key(SAMPLE["B"])
+    removed, unknown = sample_store.delete([SAMPLE["A"].raw.id, key_b, "no-such-id"])
+    assert (removed, unknown) == (2, ["no-such-id"])
+    after = sample_store.counts()
+    assert after["documents"] == before["documents"] - 2
+    assert not sample_store.has_document(key_b)
+    assert all(r["document_id"] not in (SAMPLE["A"].raw.id, SAMPLE["B"].raw.id) for r in sample_store.query())
+    assert sample_store._conn.execute("SELECT count(*) FROM document_sources").fetchone()[0] == after["documents"]
 
 
 def test_duplicates_within_one_batch(store):
@@ -140,6 +194,9 @@ def test_rows_are_flat_dicts(sample_store):
     extra = {k: row.pop(k) for k in ("actor_ids", "lat", "lon", "occasion_series",
                                      "occasion_edition", "canonical", "event_id", "documents")}
     assert extra["canonical"] is True and extra["documents"] == ["doc-a"]
+    codes = {k: row.pop(k) for k in ("plover", "plover_mode", "cameo", "goldstein", "visitor", "host")}
+    assert codes == dict.fromkeys(codes)  # the sample engagement has no codes
+    assert row.pop("date_start") == "2021-03-03"
     assert row == {
         "id": IDS["A0"],
         "document_id": "doc-a",
@@ -221,7 +278,24 @@ def test_engagement_without_participants_is_still_a_row(store):
     assert row["participants"] == []
 
 
-@pytest.mark.parametrize("text", ['"unbalanced', "foo:bar", "AND", "(x"])
+@pytest.mark.parametrize("text, documents", [
+    ("climate-finance", {"doc-b"}),  # a hyphenated word is a phrase, not a syntax error
+    ("U.S.", set()),
+    ("Portugal's", set()),
+    ("Lopes's", set()),
+    ("co-operation AND fisheries", set()),
+    ("fisheries, climate", set()),  # a comma outside NEAR(...) is dropped
+    ('fisheries OR "climate finance"', {"doc-a", "doc-b"}),  # FTS5 syntax still works
+    ("fish*", {"doc-a"}),
+    ("NEAR(phone call, 2)", {"doc-b"}),
+    ('"unbalanced', set()),
+    ("foo:bar", set()),
+])
+def test_everyday_full_text_queries(sample_store, text, documents):
+    assert {r["document_id"] for r in sample_store.query(QueryFilter(text=text))} == documents
+
+
+@pytest.mark.parametrize("text", ["AND", "(x", "x)", "NOT"])
 def test_bad_full_text_query_is_a_domain_error(sample_store, text):
     with pytest.raises(StoreError, match="bad full-text query"):
         sample_store.query(QueryFilter(text=text))
@@ -259,16 +333,38 @@ def test_new_file_is_migrated_and_reopens(tmp_path):
     conn.close()
 
 
+def _version_1_database(path: Path) -> None:
+    """A database as readouts wrote it before full-text search (migration 001 only), with one
+    document, written with SQL as that version did."""
+    from readouts.store import APPLICATION_ID, MIGRATIONS, _statements
+
+    conn = sqlite3.connect(path)
+    for statement in _statements(MIGRATIONS[0][1]):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO documents (id, doc_id, source, url, title, published, text, is_readout, reason,"
+        " readout_json, ingested_at) VALUES (?, 'doc-a', 'doc-a.txt', NULL, NULL, NULL, ?, 1, 'x', ?, "
+        "'2024-01-01T00:00:00+00:00')",
+        (content_hash(TEXT_A), TEXT_A, SAMPLE["A"].readout.as_json()),
+    )
+    conn.execute(
+        "INSERT INTO engagements (id, document_id, ordinal, date, date_start, mode, json) VALUES (?, ?, 0,"
+        " '2021-03-03', '2021-03-03', 'meeting', '{}')", (IDS["A0"], content_hash(TEXT_A)))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
 def test_old_database_gets_the_missing_migrations(tmp_path):
     path = tmp_path / "old.db"
-    with Store(path, upto=1) as store:  # before full-text search existed
-        assert store.schema_version == 1
-        store.add_batch([SAMPLE["A"], SAMPLE["B"]])
-        with pytest.raises(StoreError):
-            store.query(QueryFilter(text="fisheries"))
+    _version_1_database(path)
+    with Store(path, readonly=True) as store:  # writable: upgraded first, then read
+        assert store.schema_version == SCHEMA_VERSION
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert [r["id"] for r in store.query(QueryFilter(text="fisheries"))] == [IDS["A0"]]
+        assert store.duplicate_groups(singletons=True)[0]["documents"][0]["id"] == "doc-a"  # sources backfilled
         store.add_batch([SAMPLE["C"]])  # new documents are indexed by the triggers
         assert len(store.query(QueryFilter(text='"joint statement"'))) == 2
 
@@ -407,3 +503,92 @@ def test_records_pickle_by_their_fields() -> None:
         for record in records:
             back = pickle.loads(pickle.dumps(record))
             assert back == record and type(back) is type(record)
+
+
+# -- occasions match by series and by words (issue 13, item 14) --------------------------------
+
+OCCASIONS = {
+    "osaka": "the G20 Summit in Osaka",
+    "asean": "ASEAN-China Foreign Ministers' Meeting",
+    "brics": "Formal Meeting of the BRICS Ministers of Foreign Affairs",
+}
+
+
+@pytest.fixture
+def occasion_store(store):
+    store.add_batch([
+        make_result(name, f"Text of {name}.", (Engagement("2020-01-01", "meeting", (), occasion=occasion),))
+        for name, occasion in OCCASIONS.items()
+    ])
+    return store
+
+
+@pytest.mark.parametrize(("occasion", "documents"), [
+    ("G20 Summit", {"osaka"}),  # the series
+    ("g20", {"osaka"}),  # a word of it, any case
+    ("ASEAN", {"asean"}),  # a word before a hyphen
+    ("asean china", {"asean"}),
+    ("BRICS foreign", {"brics"}),
+    ("foreign ministers", {"asean", "brics"}),
+    ("Meeting", {"asean", "brics"}),
+    ("G7", set()),
+    ("summit osaka brics", set()),  # every word must occur
+    ("...", set()),
+])
+def test_occasion_filter(occasion_store, occasion, documents):
+    assert {r["document_id"] for r in occasion_store.query(QueryFilter(occasion=occasion))} == documents
+
+
+# -- everyday full-text queries never hit FTS5 syntax (issue 13, item 15) ---------------------
+
+_EVERYDAY = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='()"'), max_size=40
+).filter(lambda t: not ({"AND", "OR", "NOT", "NEAR"} & set(t.split())))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EVERYDAY)
+def test_any_everyday_query_is_valid_fts5(text):
+    from readouts.store import fts_query
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE f USING fts5 (title, text, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO f VALUES ('Talks in Lisbon', 'climate-change and the U.S. position, China''s view')")
+    query = fts_query(text)
+    if query.strip():
+        conn.execute("SELECT count(*) FROM f WHERE f MATCH ?", (query,)).fetchone()
+
+
+# -- sources, replace and delete against a model (issue 13, items 3-5) ------------------------
+
+_IDS = ("a", "b", "c")
+_TEXTS = (TEXT_A, TEXT_B, TEXT_C, "A fourth text, about nothing in particular.")
+_OPS = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(_IDS), st.sampled_from(range(len(_TEXTS))), st.booleans()),
+    st.tuples(st.just("delete"), st.sampled_from(_IDS), st.just(0), st.just(False)),
+), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_OPS)
+def test_sources_replace_and_delete_match_a_model(ops):
+    model: dict[str, set[int]] = {}  # user id -> the texts stored under it
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "m.db") as store:
+        for op, doc_id, text, replace in ops:
+            if op == "add":
+                if replace:
+                    model[doc_id] = set()
+                model.setdefault(doc_id, set()).add(text)
+                store.add_batch([make_result(doc_id, _TEXTS[text])], replace=replace)
+            else:
+                model.pop(doc_id, None)
+                store.delete([doc_id])
+        got: dict[str, set[int]] = {}
+        for doc_id, key in store._conn.execute("SELECT doc_id, document_id FROM document_sources"):
+            got.setdefault(doc_id, set()).add([content_hash(t) for t in _TEXTS].index(key))
+        assert got == {k: v for k, v in model.items() if v}
+        stored = {t for texts in model.values() for t in texts}
+        assert store.counts()["documents"] == len(stored)
+        store._conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')")  # raises if stale
+        grouped = store._conn.execute("SELECT count(*) FROM documents WHERE duplicate_group IS NULL").fetchone()[0]
+        assert grouped == 0

@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from readouts.store import first_day
+
 pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 
@@ -68,6 +70,16 @@ def test_exports(client):
     assert j.status_code == 200 and len(j.json()) == 2
 
 
+def test_exports_carry_codes_places_and_actor_ids(client):
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/engagements.csv").text)))
+    assert rows and all(r["plover"] and r["cameo"] and r["goldstein"] for r in rows)
+    assert all(r["date_start"] == (first_day(r["date"]) or "") for r in rows)
+    assert any(r["lat"] and r["lon"] for r in rows) and any(r["occasion_series"] for r in rows)
+    assert all(r["canonical"] in ("True", "False") for r in rows)
+    as_json = client.get("/api/engagements.json").json()
+    assert all(len(e["actor_ids"]) == len(e["participants"]) for e in as_json)
+
+
 def test_document(client, ids):
     body = client.get(f"/api/documents/{ids['doc']}").json()
     assert body["document_id"] == "010_sidelines_g20_rio"
@@ -104,10 +116,13 @@ def test_dyad_network_actor_compare(client, ids):
         ("/api/engagements", {"since": "2025", "until": "2024"}, 422),
         ("/api/engagements", {"country": "C1N"}, 422),
         ("/api/engagements", {"country": "CHINA"}, 422),
+        ("/api/engagements", {"country": "XXX"}, 422),  # three letters, but no state's code
+        ("/api/engagements", {"country": "CN"}, 422),
+        ("/api/dyad/CHN/ZZZ", {}, 422),
         ("/api/engagements", {"mode": "dinner"}, 422),
         ("/api/engagements", {"page": "-1"}, 422),
         ("/api/engagements", {"page": "x"}, 422),
-        ("/api/engagements", {"q": '"unbalanced'}, 400),
+        ("/api/engagements", {"q": "(unbalanced"}, 400),
         ("/api/dyad/CHN/XX", {}, 422),
         ("/api/dyad/CHN/CHN", {}, 422),
         ("/api/documents/no-such-document", {}, 404),

@@ -722,7 +722,7 @@ class _Parser:
                 return m, j
         # no post first: [honorific] NAME [, post ...]
         j = i
-        if a.low[j] in PRONOUNS and (j == 0 or not self.is_cap(j) or True):
+        if a.low[j] in PRONOUNS:
             return Mention(a.starts[j], a.ends[j], sent, pronoun=True, rule="pronoun"), j + 1
         hn = self.honorifics(j, t1)
         nn = self.name(j + hn, t1)
@@ -769,8 +769,6 @@ class _Parser:
                 m.end = a.ends[t_end - 1]
                 m.rule = "name,post"
                 j = t_end
-                if j < t1 and a.toks[j] == ",":
-                    pass
         if not m.country and j + 1 < t1 and a.low[j] == "of":
             k2 = j + 1 + (a.low[j + 1] == "the")
             sn, scode, _ = self.state_at(k2, t1) if k2 < t1 else (0, None, "")
@@ -835,11 +833,18 @@ class _Parser:
         """The post as the text gives it, without 'of <state>' / 'to <state>'."""
         if t1 <= t0:
             return None
-        text = self.a.span_text(t0, t1)
-        if (country or host) and not _STATE_PREPOSITIONS.isdisjoint(self.a.low[t0:t1]):
+        a = self.a
+        # an envoy's city is not part of the post: "Ambassador to Washington"
+        if t1 - t0 >= 3 and a.low[t1 - 2] in ("to", "in") and self.entries(t1 - 1, ("city",))[0] == 1:
+            t1 -= 2
+        text = a.span_text(t0, t1)
+        if (country or host) and not _STATE_PREPOSITIONS.isdisjoint(a.low[t0:t1]):
             for code in (country, host):
                 if code:
                     text = _strip_state(text, code, self.g)
+        for k in range(t0 + 1, t1 - 1):  # "new Chinese Ambassador": a demonym inside the post
+            if a.tags[k][0] == 1 and any(e.kind == "demonym" for e in a.tags[k][1]):
+                text = re.sub(rf"\b{re.escape(a.toks[k])}\s+", "", text, count=1)
         if text.endswith(")"):
             text = _ACRONYM_TAIL_RE.sub("", text)
         return text.strip(" ,") or None

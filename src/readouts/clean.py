@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from readouts import gazetteer
 from readouts.dates import DateMention, find_dates
@@ -161,8 +162,15 @@ def _dateline(line: str) -> tuple[re.Match[str], str, str | None] | None:
     return None
 
 
+CUT_KEY = "cut_at"  # metadata of a text cut at a stop line: {"line": ..., "characters": dropped}
+
+
 def clean(raw: RawDocument) -> CleanDocument:
-    """Remove page furniture and find the title, publication date and dateline."""
+    """Remove page furniture and find the title, publication date and dateline.
+
+    A stop line ("Related Stories", a comment form) ends the text: what follows is dropped,
+    and ``metadata["cut_at"]`` says where and how many characters went.
+    """
     if raw.html is not None:
         text, html_title, html_date = html_to_text(raw.html)
     else:
@@ -179,7 +187,9 @@ def clean(raw: RawDocument) -> CleanDocument:
     kept: list[str] = []
     removed: list[str] = []
     published_mention: tuple[DateMention, str] | None = None
-    for n, raw_line in enumerate(text.split("\n")):
+    cut: dict[str, Any] | None = None
+    lines = text.split("\n")
+    for n, raw_line in enumerate(lines):
         line = " ".join(raw_line.split())
         if not line:
             if kept and kept[-1] != "":
@@ -187,6 +197,7 @@ def clean(raw: RawDocument) -> CleanDocument:
             continue
         if rules.stop.fullmatch(line):
             removed.append(line)
+            cut = {"line": line, "characters": sum(len(x.strip()) for x in lines[n + 1:])}
             break
         stripped = raw_line.strip()
         boilerplate = _is_boilerplate(line) or (stripped != line and _is_boilerplate(stripped))
@@ -264,7 +275,7 @@ def clean(raw: RawDocument) -> CleanDocument:
         dateline_date=dateline_date,
         dateline_span=dateline_span,
         removed=tuple(removed),
-        metadata=dict(raw.metadata),
+        metadata={**raw.metadata, CUT_KEY: cut} if cut and cut["characters"] else dict(raw.metadata),
         content_hash=content_hash(clean_text),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -18,8 +19,10 @@ from readouts import __version__
 from readouts.records import MODES
 
 DEFAULT_DB = "readouts.db"
+TABLE_LIMIT = 100  # rows the query table shows unless --limit says otherwise
 EXIT_REJECTED = 1
 EXIT_FAILED = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 db_option = click.option(
     "--db",
@@ -52,12 +55,40 @@ def _report(error) -> None:  # noqa: ANN001 - IngestError
     click.echo(f"rejected: {where}: {error.reason}", err=True)
 
 
-def _progress(items: Iterable, enabled: bool, label: str) -> Iterator:
-    """Yield items, showing a running count on stderr when it is a terminal."""
+CUT_NOTICE_CHARACTERS = 1000  # a cut that drops more than this is reported (a short link list is not)
+
+
+def _report_cut(result) -> None:  # noqa: ANN001 - readouts.pipeline.Result
+    """Say when cleaning dropped a long stretch of text after a stop line ("Related Stories")."""
+    from readouts.clean import CUT_KEY
+
+    cut = result.clean.metadata.get(CUT_KEY)
+    if cut and cut["characters"] >= CUT_NOTICE_CHARACTERS:
+        click.echo(f"note: {result.raw.source}: the text ends at the line {cut['line']!r}; "
+                   f"{cut['characters']:,} characters after it were dropped", err=True)
+
+
+def _report_skipped(skipped: Counter[str]) -> None:
+    """Say which files in the input folders were left unread (not .txt, .html or .jsonl)."""
+    if not skipped:
+        return
+    n = sum(skipped.values())
+    kinds = ", ".join(f"{suffix}: {count}" for suffix, count in sorted(skipped.items(), key=lambda x: (-x[1], x[0])))
+    click.echo(f"skipped: {n} file{'s' if n != 1 else ''} in the input folders that are not .txt, .html or "
+               f".jsonl ({kinds})", err=True)
+
+
+def _progress(items: Iterable, enabled: bool, label: str, inputs: tuple[str, ...] = ()) -> Iterator:
+    """Yield items, showing progress on stderr when it is a terminal: done/total, percent and
+    the time left when the inputs can be counted first (files, JSONL lines), else a count."""
     if not enabled or not sys.stderr.isatty():
         yield from items
         return
-    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+    from readouts.ingest import count_inputs
+
+    total = count_inputs(inputs) if inputs else None
+    with click.progressbar(items, length=total, label=label, file=sys.stderr, show_pos=True,
+                           show_percent=total is not None, show_eta=total is not None) as bar:
         yield from bar
 
 
@@ -72,7 +103,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="JSONL file to write, one record per input document ('-' for stdout).")
 @jobs_option
@@ -84,19 +115,22 @@ def extract(inputs: tuple[str, ...], output: str, jobs: int, max_size: float, pr
     from readouts.pipeline import Result, run
 
     written = rejected = 0
+    skipped: Counter[str] = Counter()
     try:
         out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror}")
     with out:
-        stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000)), jobs=jobs)
-        for item in _progress(stream, progress, "extracting"):
+        stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000), skipped=skipped), jobs=jobs)
+        for item in _progress(stream, progress, "extracting", inputs):
             if isinstance(item, Result):
+                _report_cut(item)
                 out.write(item.readout.as_json() + "\n")
                 written += 1
             else:
                 _report(item)
                 rejected += 1
+    _report_skipped(skipped)
     click.echo(f"{written} documents written to {output}, {rejected} rejected", err=True)
     sys.exit(EXIT_REJECTED if rejected else 0)
 
@@ -135,13 +169,20 @@ def explain(inputs: tuple[str, ...], fmt: str, max_size: float) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.option("--errors", default=0, type=click.IntRange(0), metavar="N", help="List the first N disagreements.")
 def evaluate(gold: str, predicted: str, as_json: bool, errors: int) -> None:
-    """Score PREDICTED engagement records against GOLD records (eval/FORMAT.md)."""
-    from readouts.evaluate import FormatError, format_report, load_records, score
+    """Score PREDICTED engagement records against GOLD records (record format: docs/FORMAT.md)."""
+    from readouts.evaluate import FormatError, coverage, format_report, load_records, score
 
     try:
         gold_records, pred_records = load_records(gold), load_records(predicted)
     except FormatError as exc:
         _fail(str(exc))
+    covered, extra = coverage(gold_records, pred_records)
+    if covered < len(gold_records):
+        click.echo(f"warning: {predicted} has records for {covered} of the {len(gold_records)} ids in {gold}; "
+                   "each missing one is scored as 'not a readout, no engagements'", err=True)
+    if extra:
+        click.echo(f"warning: {extra} id{'s' if extra != 1 else ''} of {predicted} "
+                   f"{'are' if extra != 1 else 'is'} not in {gold} and not scored", err=True)
     disagreements: list[dict] = []
     result = score(gold_records, pred_records, disagreements)
     click.echo(json.dumps(result, indent=2) if as_json else format_report(result))
@@ -149,50 +190,68 @@ def evaluate(gold: str, predicted: str, as_json: bool, errors: int) -> None:
         click.echo(json.dumps(item, ensure_ascii=False), err=True)
 
 
-def _open_store(db_path: str, create: bool):  # noqa: ANN202 - readouts.store.Store
+def _open_store(db_path: str, create: bool = False, *, writer: bool = False):  # noqa: ANN202 - readouts.store.Store
+    """The store for a command: read-only unless ``writer`` (which also waits for any other
+    writer of the same file to finish, so two ingests never interleave)."""
     from readouts.store import Store, StoreError
 
+    def waiting(message: str) -> None:
+        click.echo(f"readouts: {message}", err=True)
+
     try:
-        return Store(db_path, create=create)
+        if writer:
+            return Store(db_path, create=create, lock=True, on_wait=waiting)
+        return Store(db_path, readonly=True)
     except StoreError as exc:
         _fail(str(exc))
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(readable=False))
 @db_option
 @jobs_option
 @max_size_option
 @click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1),
               help="Documents written per transaction; an interrupted run keeps whole batches.")
+@click.option("--replace", is_flag=True,
+              help="A text under an id already stored replaces the stored text (a corrected version).")
+@click.option("--overrides", "overrides_path", type=click.Path(dir_okay=False), envvar="READOUTS_OVERRIDES",
+              help="Actor overrides TOML, kept in the database's settings and applied by every later "
+                   "ingest (env READOUTS_OVERRIDES).")
+@click.option("--no-overrides", is_flag=True, help="Forget the actor overrides file kept in the database.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on a terminal.")
 def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, batch_size: int,
-           progress: bool) -> None:
+           replace: bool, overrides_path: str | None, no_overrides: bool, progress: bool) -> None:
     """Extract INPUTS and add them to the database; documents already stored are skipped."""
-    from collections import Counter
-
     from readouts.ingest import iter_inputs
     from readouts.pipeline import Result, run
     from readouts.store import BatchCounts, StoreError
 
     totals = BatchCounts()
     reasons: Counter[str] = Counter()
-    with _open_store(db_path, create=True) as store:
+    skipped: Counter[str] = Counter()
+    with _open_store(db_path, create=True, writer=True) as store:
+        overrides = _stored_overrides(store, overrides_path, no_overrides)
+        before = store.counts()
         batch: list = []
         rejected: list = []
 
         def flush() -> None:
             nonlocal totals
             if batch:
-                totals += store.add_batch(batch)
+                counts = store.add_batch(batch, replace=replace)
+                for note in counts.notes:
+                    click.echo(f"warning: {note}", err=True)
+                totals += counts
             store.add_rejections(rejected)
             batch.clear()
             rejected.clear()
 
         try:
-            stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000)), jobs=jobs)
-            for item in _progress(stream, progress, "ingesting"):
+            stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000), skipped=skipped), jobs=jobs)
+            for item in _progress(stream, progress, "ingesting", inputs):
                 if isinstance(item, Result):
+                    _report_cut(item)
                     batch.append(item)
                 else:
                     _report(item)
@@ -202,17 +261,60 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
                     flush()
             flush()
             store.save_dedup_state()
-            store.refresh_links(_env_overrides())
+            links = store.refresh_links(overrides)
         except StoreError as exc:
             _fail(str(exc))
+        except KeyboardInterrupt:
+            after = store.counts()  # exact even when the interrupt came right after a commit
+            new = after["documents"] - before["documents"]
+            click.echo(
+                f"\ninterrupted: {new} new document{'s' if new != 1 else ''} "
+                f"({after['engagements'] - before['engagements']} engagements) in whole batches are stored; "
+                "the batch in progress is not. Run the same ingest again to finish: documents already "
+                "stored are skipped, and it resolves actors and links sources for all of them.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
+    for warning in links.get("warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
+    _report_skipped(skipped)
+    extra = []
+    if totals.sources:
+        extra.append(f"{totals.sources} new source{'s' if totals.sources != 1 else ''} of stored texts")
+    if totals.replaced:
+        extra.append(f"{totals.replaced} replaced")
+    if totals.notes:
+        extra.append(f"{len(totals.notes)} id{'s' if len(totals.notes) != 1 else ''} given to different texts")
     click.echo(
         f"documents: {totals.new} new, {totals.present} already present; "
         f"readouts: {totals.readouts}; engagements: {totals.engagements}; "
-        f"rejected: {sum(reasons.values())}"
+        f"rejected: {sum(reasons.values())}" + "".join(f"; {x}" for x in extra)
     )
     for reason, n in reasons.most_common():
         click.echo(f"  {n:>6}  {reason}")
     sys.exit(EXIT_REJECTED if reasons else 0)
+
+
+OVERRIDES_KEY = "actor_overrides"  # the store's config entry: the overrides file's absolute path
+
+
+def _stored_overrides(store, path: str | None, forget: bool):  # noqa: ANN001, ANN202 - Store, Overrides | None
+    """The actor overrides for a writer: ``path`` becomes the store's setting (``forget``
+    clears it); without either, the file the store names is read again."""
+    if forget:
+        store.set_config(OVERRIDES_KEY, None)
+        return None
+    if path:
+        overrides = _load_overrides(path)
+        store.set_config(OVERRIDES_KEY, str(Path(path).resolve()))
+        return overrides
+    kept = store.get_config(OVERRIDES_KEY)
+    if kept is None:
+        return None
+    if not Path(kept).is_file():
+        _fail(f"the actor overrides file {kept} (kept in the database's settings) is missing: "
+              "restore it, give --overrides PATH, or --no-overrides to stop applying it")
+    return _load_overrides(kept)
 
 
 def _reason_kind(reason: str) -> str:
@@ -229,37 +331,56 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def _check_countries(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """ISO 3166-1 alpha-3 codes (or the short names of organisations the gazetteer knows)."""
+    from readouts.gazetteer import country_code
+
+    try:
+        return tuple(country_code(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command()
 @db_option
-@click.option("--country", "countries", multiple=True, metavar="ISO3",
-              help="A participant's country; repeat for a dyad (every country must take part).")
+@click.option("--country", "countries", multiple=True, metavar="ISO3", callback=_check_countries,
+              help="A participant's country (ISO 3166-1 alpha-3); repeat for a dyad (every country must take part).")
 @click.option("--actor", metavar="NAME", help="Part of a participant's name (case-insensitive).")
 @click.option("--since", callback=_check_date, metavar="DATE", help="From this date (YYYY[-MM[-DD]]).")
 @click.option("--until", callback=_check_date, metavar="DATE", help="Up to this date, inclusive.")
 @click.option("--mode", type=click.Choice(MODES), help="Only engagements of this mode.")
-@click.option("--text", metavar="QUERY", help='Full-text query over the documents (FTS5: fisheries AND "joint statement").')
+@click.option("--text", metavar="QUERY",
+              help='Full-text query over the documents: words (climate-change, U.S. and China\'s are taken as '
+                   'written) or FTS5 syntax (fisheries AND "joint statement").')
 @click.option("--occasion", metavar="SERIES", help='Engagements on the sidelines of one gathering ("G20 Summit").')
 @click.option("--all-copies", is_flag=True, help="Also the engagements of republished copies (counted twice).")
-@click.option("--limit", default=100, show_default=True, type=click.IntRange(0),
-              help="Most rows to show (0 = all).")
+@click.option("--limit", default=None, type=click.IntRange(0),
+              help=f"Most rows to give (0 = all) [default: {TABLE_LIMIT} in the table, all in csv and json].")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many rows first.")
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]))
 def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: str | None,
           until: str | None, mode: str | None, text: str | None, occasion: str | None,
-          all_copies: bool, limit: int, offset: int, fmt: str) -> None:
-    """Find engagements in the database."""
+          all_copies: bool, limit: int | None, offset: int, fmt: str) -> None:
+    """Find engagements in the database.
+
+    The table shows the first 100 rows and says how many there are; csv and json give every
+    row unless --limit says otherwise.
+    """
     from readouts.export import format_table, write_csv
     from readouts.store import QueryFilter, StoreError
 
+    if limit is None:
+        limit = TABLE_LIMIT if fmt == "table" else 0
     filters = QueryFilter(
-        countries=tuple(c.strip().upper() for c in countries), actor=actor, since=since,
+        countries=countries, actor=actor, since=since,
         until=until, mode=mode, text=text, limit=limit or None, offset=offset,
         include_copies=all_copies, occasion=occasion,
     )
-    with _open_store(db_path, create=False) as store:
+    with _open_store(db_path) as store:
         try:
             rows = store.query(filters)
+            total = store.count(filters) if limit and len(rows) == limit else offset + len(rows)
         except StoreError as exc:
             _fail(str(exc))
     if fmt == "json":
@@ -268,7 +389,13 @@ def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: st
         write_csv(rows, sys.stdout)
     else:
         click.echo(format_table(rows))
-        click.echo(f"{len(rows)} engagement{'s' if len(rows) != 1 else ''}", err=True)
+    shown = len(rows)
+    if total > shown:
+        first = offset + 1 if shown else offset
+        click.echo(f"{shown} of {total} engagements shown (rows {first}-{offset + shown}; "
+                   "--limit 0 shows all)", err=True)
+    elif fmt == "table":
+        click.echo(f"{shown} engagement{'s' if shown != 1 else ''}", err=True)
 
 
 @main.command()
@@ -283,11 +410,13 @@ def export(db_path: str, fmt: str, output: str, all_copies: bool) -> None:
     from readouts.export import export as export_rows
     from readouts.store import StoreError
 
-    with _open_store(db_path, create=False) as store:
+    with _open_store(db_path) as store:
         try:
             n = export_rows(store, fmt, output, include_copies=all_copies)
         except (ExportError, StoreError) as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            raise  # the reader stopped (| head): click exits quietly
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"{n} engagements written to {output}", err=True)
@@ -337,7 +466,11 @@ def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay
                          max_bytes=int(max_size * 1_000_000), user_agent=user_agent or USER_AGENT)
     line = ProgressLine(sys.stderr) if progress else None
     try:
-        report = run_crawl(sources, db_path, archive_dir, config, progress=line, overrides=_env_overrides())
+        from readouts.store import Store
+
+        with Store(db_path) as kept:
+            overrides = _stored_overrides(kept, None, False)  # the overrides the store's settings name
+        report = run_crawl(sources, db_path, archive_dir, config, progress=line, overrides=overrides)
     except (ProfileError, StoreError) as exc:
         _fail(str(exc))
     except OSError as exc:  # the archive folder or file cannot be written
@@ -370,23 +503,15 @@ def serve(db_path: str, host: str, port: int) -> None:
         from readouts.web.app import serve as run_server
     except ImportError as exc:
         _fail(f"the web UI needs its dependencies ({exc.name}): pip install 'readouts[web]'")
-    if not Path(db_path).is_file():
-        _fail(f"no database at {db_path} (run 'readouts ingest' first)")
+    with _open_store(db_path):  # missing, not a readouts database, or an old schema: say so now
+        pass
     click.echo(f"readouts: serving {db_path} read-only on http://{host}:{port}/", err=True)
     run_server(db_path, host=host, port=port)
 
 
-def _env_overrides(path: str | None = None):  # noqa: ANN202 - readouts.actors.Overrides | None
-    """The actor overrides of ``--overrides`` or ``READOUTS_OVERRIDES``; None when neither is set."""
-    import os
+def _load_overrides(path: str):  # noqa: ANN202 - readouts.actors.Overrides
+    from readouts.actors import OverridesError, load_overrides
 
-    path = path or os.environ.get("READOUTS_OVERRIDES") or None
-    if not path:
-        return None
-    try:
-        from readouts.actors import OverridesError, load_overrides
-    except ImportError:  # INTEGRATION POINT: readouts.actors (part A) not installed
-        return None
     try:
         return load_overrides(path)
     except OverridesError as exc:
@@ -394,13 +519,38 @@ def _env_overrides(path: str | None = None):  # noqa: ANN202 - readouts.actors.O
 
 
 @main.command()
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+def delete(ids: tuple[str, ...], db_path: str) -> None:
+    """Remove documents by id (a file's or record's id, or a document key) with their
+    engagements. A text also published under another id stays under that one.
+
+    To replace a document by a corrected version, ingest it with --replace.
+    """
+    from readouts.store import StoreError
+
+    with _open_store(db_path, writer=True) as store:
+        overrides = _stored_overrides(store, None, False)  # a missing file stops the run before anything changes
+        try:
+            removed, unknown = store.delete(ids)
+            store.refresh_links(overrides)
+        except StoreError as exc:
+            _fail(str(exc))
+    for doc_id in unknown:
+        click.echo(f"not found: {doc_id}", err=True)
+    click.echo(f"{removed} document{'s' if removed != 1 else ''} removed")
+    sys.exit(EXIT_REJECTED if unknown else 0)
+
+
+@main.command()
 @db_option
 @click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
 def duplicates(db_path: str, fmt: str) -> None:
-    """List the groups of near-duplicate copies (canonical document first)."""
+    """List the groups of copies: near-duplicate texts and identical republications under
+    other ids (canonical document first)."""
     from readouts.store import StoreError
 
-    with _open_store(db_path, create=False) as store:
+    with _open_store(db_path) as store:
         try:
             groups = store.duplicate_groups()
         except StoreError as exc:
@@ -411,29 +561,11 @@ def duplicates(db_path: str, fmt: str) -> None:
     for g in groups:
         click.echo(f"group {g['canonical']} ({len(g['documents'])} copies)")
         for i, d in enumerate(g["documents"]):
-            mark = "*" if i == 0 else " "
-            click.echo(f"  {mark} {d['id']:<24} {(d['title'] or '')[:80]}")
+            mark = "*" if i == 0 else "=" if d["identical"] else " "
+            click.echo(f"  {mark} {d['id']:<24} {(d['title'] or '')[:80]}" + (f"  {d['url']}" if d["url"] else ""))
+    if groups:
+        click.echo("(* canonical document; = the same text under another id)", err=True)
     click.echo(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of copies", err=True)
-
-
-def _statement_lines(readout: dict) -> list[str]:
-    out = []
-    for st in readout.get("statements") or ():
-        speaker = st.get("speaker") or st.get("speaker_country") or "?"
-        text = " ".join(((st.get("span") or {}).get("text") or "").split())
-        out.append(f"{speaker}: {text}")
-    return out
-
-
-def _issue_texts(readout: dict) -> list[str]:
-    issues = [i.get("text") for i in readout.get("issues") or () if i.get("text")]
-    for st in readout.get("statements") or ():
-        issues.extend(st.get("issues") or ())
-    return list(dict.fromkeys(" ".join(i.split()) for i in issues))
-
-
-def _fold_text(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
 @main.command()
@@ -441,36 +573,19 @@ def _fold_text(text: str) -> str:
 @db_option
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]))
 def compare(engagement_id: str, db_path: str, fmt: str) -> None:
-    """Show side by side what each source reported of one engagement (statements, issues)."""
+    """Show side by side what each source reported of one engagement (statements, issues).
+
+    ENGAGEMENT_ID is an engagement's id or its event id (``ev:...``, as query --format json gives).
+    """
+    from readouts.compare import compare_sources
     from readouts.store import StoreError
 
-    with _open_store(db_path, create=False) as store:
+    with _open_store(db_path) as store:
         try:
             sources = store.event_sources(engagement_id)
         except StoreError as exc:
             _fail(str(exc))
-    per_source = []
-    for src in sources:
-        readout = src["readout"]
-        per_source.append({
-            "document_id": src["document_id"],
-            "document_key": src["document_key"],
-            "engagement_id": src["engagement_id"],
-            "title": src["title"],
-            "date": src["engagement"].get("date"),
-            "mode": src["engagement"].get("mode"),
-            "statements": _statement_lines(readout),
-            "issues": _issue_texts(readout),
-        })
-    for item in per_source:
-        others = [o for o in per_source if o is not item]
-        other_issues = {_fold_text(i) for o in others for i in o["issues"]}
-        other_statements = {_fold_text(s) for o in others for s in o["statements"]}
-        item["only_here"] = {
-            "issues": [i for i in item["issues"] if _fold_text(i) not in other_issues] if others else [],
-            "statements": [s for s in item["statements"] if _fold_text(s) not in other_statements]
-            if others else [],
-        }
+    per_source = compare_sources(sources)
     if fmt == "json":
         click.echo(json.dumps({"engagement_id": engagement_id, "sources": per_source},
                               ensure_ascii=False, indent=2))
@@ -497,19 +612,21 @@ def compare(engagement_id: str, db_path: str, fmt: str) -> None:
 @db_option
 @click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
 @click.option("--overrides", type=click.Path(dir_okay=False), envvar="READOUTS_OVERRIDES",
-              help="Actor overrides TOML (merges, splits, renames, aliases; env READOUTS_OVERRIDES).")
+              help="Actor overrides TOML (merges, splits, renames, aliases; env READOUTS_OVERRIDES); "
+                   "default: the file 'readouts ingest --overrides' kept in the database's settings.")
 def actors(db_path: str, fmt: str, overrides: str | None) -> None:
     """List the canonical actors of the stored readouts, with aliases and posts."""
     from readouts.store import StoreError
 
-    with _open_store(db_path, create=False) as store:
+    with _open_store(db_path) as store:
+        path = overrides or store.get_config(OVERRIDES_KEY)
         try:
-            registry = store.build_registry(_env_overrides(overrides))
+            registry = store.build_registry(_load_overrides(path) if path else None)
+            items = [a.as_dict() for a in registry.actors()]
         except StoreError as exc:
             _fail(str(exc))
-    if registry is None:
-        _fail("actor resolution is not available (readouts.actors is not installed)")
-    items = [a.as_dict() for a in registry.actors()]
+    for warning in registry.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return

@@ -202,24 +202,49 @@ def align(gold_engs: Sequence[Mapping], pred_engs: Sequence[Mapping]) -> list[tu
 def load_records(path: str | Path) -> dict[str, dict]:
     """Read a JSONL file of records, keyed by ``str(id)`` (a later duplicate id wins).
 
-    Raises ``FormatError("path:line: not JSON: ...")`` or ``"path:line: record has no id"``.
+    Raises ``FormatError("path:line: not JSON: ...")``, ``"path:line: record has no id"``,
+    ``"path:line: not UTF-8 text (a binary file?)"`` or ``"path: cannot read: ..."``.
     """
     records: dict[str, dict] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FormatError(f"{path}:{n}: not JSON: {exc}") from exc
-            if not isinstance(rec, dict):
-                raise FormatError(f"{path}:{n}: not a JSON object")
-            if "id" not in rec:
-                raise FormatError(f"{path}:{n}: record has no id")
-            records[str(rec["id"])] = rec
+    try:
+        with open(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                rec = _parse_record(raw, path, n)
+                if rec is not None:
+                    records[str(rec["id"])] = rec
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     return records
+
+
+def _parse_record(raw: bytes, path: str | Path, n: int) -> dict | None:
+    """One line of a records file; None for a blank line."""
+    if n == 1:
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if b"\x00" in raw:
+        raise FormatError(f"{path}:{n}: not JSON text (a binary file?)")
+    try:
+        line = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{path}:{n}: not UTF-8 text (a binary file?)") from exc
+    if not line:
+        return None
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{path}:{n}: not JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        raise FormatError(f"{path}:{n}: not JSON: {exc or type(exc).__name__}") from exc
+    if not isinstance(rec, dict):
+        raise FormatError(f"{path}:{n}: not a JSON object")
+    if "id" not in rec:
+        raise FormatError(f"{path}:{n}: record has no id")
+    return rec
+
+
+def coverage(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> tuple[int, int]:
+    """(gold ids with a prediction, predicted ids that are not in the gold)."""
+    return sum(1 for k in gold if k in predicted), sum(1 for k in predicted if k not in gold)
 
 
 # --- scoring --------------------------------------------------------------------------

@@ -12,20 +12,22 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
 from readouts.store import Store
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "ExportError", "export", "format_participants",
+__all__ = ["CSV_COLUMNS", "FORMATS", "ExportError", "csv_record", "export", "format_participants",
            "format_table", "row_countries", "write_csv", "write_jsonl", "write_parquet"]
 
 FORMATS = ("csv", "jsonl", "parquet")
 CSV_COLUMNS = (
-    "id", "document_id", "document_key", "date", "date_precision", "mode", "countries",
-    "participants", "location_city", "location_country", "occasion", "title", "url",
-    "event_id", "documents",
+    "id", "document_id", "document_key", "date", "date_precision", "date_start", "mode",
+    "plover", "plover_mode", "cameo", "goldstein", "visitor", "host", "countries",
+    "participants", "actor_ids", "location_city", "location_country", "lat", "lon", "occasion",
+    "occasion_series", "occasion_edition", "title", "url", "canonical", "event_id", "documents",
 )
 _PARQUET_CHUNK = 1000
 
@@ -49,10 +51,12 @@ def format_participants(participants: Iterable[Mapping[str, Any]], titles: bool 
     return "; ".join(out)
 
 
-def _csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
+def csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One engagement row as a CSV record: lists joined with ';', participants as text."""
     record = {key: row.get(key) for key in CSV_COLUMNS}
     record["countries"] = ";".join(row_countries(row))
     record["participants"] = format_participants(row["participants"])
+    record["actor_ids"] = ";".join(a or "" for a in row.get("actor_ids") or ())
     record["documents"] = ";".join(row.get("documents") or ())
     return record
 
@@ -62,7 +66,7 @@ def write_csv(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
     writer.writeheader()
     n = 0
     for row in rows:
-        writer.writerow(_csv_record(row))
+        writer.writerow(csv_record(row))
         n += 1
     return n
 
@@ -76,14 +80,26 @@ def write_jsonl(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
 
 
 def _parquet_schema():  # noqa: ANN202 - pyarrow is imported lazily
+    """Typed columns: date_start is a date, lat/lon/goldstein are floats, canonical a bool,
+    lists are lists (``date`` stays text: it may be a year or a month)."""
     import pyarrow as pa
 
     text = pa.string()
     participant = pa.struct([("name", text), ("country", text), ("title", text)])
-    fields = [(name, text) for name in CSV_COLUMNS]
-    types = dict(fields, countries=pa.list_(text), participants=pa.list_(participant),
-                 documents=pa.list_(text))
+    types = {name: text for name in CSV_COLUMNS}
+    types.update(countries=pa.list_(text), participants=pa.list_(participant), actor_ids=pa.list_(text),
+                 documents=pa.list_(text), date_start=pa.date32(), lat=pa.float64(), lon=pa.float64(),
+                 goldstein=pa.float64(), canonical=pa.bool_())
     return pa.schema([(name, types[name]) for name in CSV_COLUMNS])
+
+
+def _parquet_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    start = row.get("date_start")
+    return {**{k: row.get(k) for k in CSV_COLUMNS}, "countries": row_countries(row),
+            "date_start": date.fromisoformat(start) if start else None,
+            "documents": list(row.get("documents") or ()),
+            "actor_ids": list(row.get("actor_ids") or ()),
+            "participants": [{k: p.get(k) for k in ("name", "country", "title")} for p in row["participants"]]}
 
 
 def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
@@ -95,14 +111,7 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
     it: Iterator[Mapping[str, Any]] = iter(rows)
     with pq.ParquetWriter(str(path), schema) as writer:
         while chunk := list(islice(it, _PARQUET_CHUNK)):
-            records = [
-                {**{k: row.get(k) for k in CSV_COLUMNS}, "countries": row_countries(row),
-                 "documents": list(row.get("documents") or ()),
-                 "participants": [{k: p.get(k) for k in ("name", "country", "title")}
-                                  for p in row["participants"]]}
-                for row in chunk
-            ]
-            writer.write_table(pa.Table.from_pylist(records, schema=schema))
+            writer.write_table(pa.Table.from_pylist([_parquet_record(row) for row in chunk], schema=schema))
             n += len(chunk)
         if n == 0:
             writer.write_table(schema.empty_table())
@@ -133,6 +142,7 @@ def export(store: Store, fmt: str, path: str | Path, *, include_copies: bool = F
         else:
             with open(fd, "w", encoding="utf-8", newline="") as out:
                 n = (write_csv if fmt == "csv" else write_jsonl)(rows, out)
+        os.chmod(tmp, 0o666 & ~_umask())  # as any new file: mkstemp makes it private (0600)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -140,9 +150,16 @@ def export(store: Store, fmt: str, path: str | Path, *, include_copies: bool = F
     return n
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 # -- the query command's table -------------------------------------------------------------
 
 _TABLE_COLUMNS = (  # (header, width cap)
+    ("id", 24),
     ("date", 10),
     ("mode", 10),
     ("participants", 60),
@@ -156,9 +173,10 @@ def _cut(value: str, width: int) -> str:
 
 
 def format_table(rows: Iterable[Mapping[str, Any]]) -> str:
-    """A fixed-width table: date, mode, participants, location, occasion."""
+    """A fixed-width table: engagement id, date, mode, participants, location, occasion."""
     cells = [
         (
+            row.get("id") or "",
             row.get("date") or "",
             row.get("mode") or "",
             format_participants(row["participants"], titles=False),

@@ -448,6 +448,8 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 if len(keys) < 2:
                     continue
                 mode = _mode_words(sent.text[m.start():], trig.mode)
+                if mode == "meeting" and _TALKS_WORDS.search(m.group(0)):
+                    mode = "talks"  # "held the Border Negotiation Delegation Leader Meeting with"
                 cand = Candidate(frozenset(keys), parts, mode, trig.strength, sent.index, span, subjects=tuple(_keys(d, subs)[0]),
                                  id=len(out))
                 cand.vague = trig.vague
@@ -800,9 +802,10 @@ def _date_place(d: _Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None
 
 # "X made the remarks during a meeting with Y": the meeting is dated by the sentence before
 _REMARKS = re.compile(r"\b(?:made|make|makes|delivered)\s+(?:the|these|those|his|her)\s+remarks\b|^(?:This|That|These|It)\s+was\s+(?:\w+\s+){0,2}(?:during|at)\b", re.I)
+_TALKS_WORDS = re.compile(r"\b(?:negotiations?|consultations?|dialogue)\b", re.I)
 _MODE_WORDS = [
     ("phone_call", re.compile(r"\b(?:by|over the|via|on the)\s+(?:tele)?phone\b|\btelephone\b|\bphone\s+(?:call|conversation|talks)\b", re.I)),
-    ("video_call", re.compile(r"\b(?:via|by|through|over)\s+(?:a\s+)?video(?:\s*(?:link|conference|call))?\b|\bvirtual(?:ly)?\b", re.I)),
+    ("video_call", re.compile(r"\b(?:via|by|through|over)\s+(?:a\s+)?video(?:\s*(?:link|conference|call))?\b|\bvirtual(?:ly)?\b|\bvideo[\s-]*(?:conference|call|summit|meeting|link)\b", re.I)),
 ]
 
 
@@ -1161,8 +1164,9 @@ def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:
     if target.headline and not c.headline and set(c.parts) >= set(target.parts):
         # the body's mentions and trigger are the better provenance than the headline's
         target.parts, target.trigger, target.subjects = c.parts, c.trigger, c.subjects
-    rank_t = (target.strength, not target.caption, not target.headline)
-    rank_c = (c.strength, not c.caption, not c.headline)
+    # a call or meeting during which greetings were exchanged is the call or the meeting
+    rank_t = (target.mode != "message", target.strength, not target.caption, not target.headline)
+    rank_c = (c.mode != "message", c.strength, not c.caption, not c.headline)
     if rank_c > rank_t:
         target.mode, target.strength = c.mode, c.strength
         target.caption, target.headline = c.caption, c.headline

@@ -165,6 +165,22 @@ def fold(text: str) -> str:
     return " ".join(tokens_of(text))
 
 
+def country_code(value: str) -> str:
+    """A state's ISO 3166-1 alpha-3 code (or an organisation's short name) as a user typed it,
+    normalised ("chn" -> "CHN", "eu" -> "EU"); ValueError for anything else, with the code to
+    use when the value is a state's name ("China" -> use CHN)."""
+    gazetteer = load()
+    code = value.strip().upper()
+    if code in gazetteer.country_names:
+        return code
+    for short in gazetteer.org_names.values():
+        if short.upper() == code:
+            return short
+    named = gazetteer.country_by_name.get(fold(value))
+    hint = f" (for {value.strip()} use {named})" if named else " (three letters, e.g. CHN)"
+    raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 country code{hint}")
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     g = Gazetteer()

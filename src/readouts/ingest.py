@@ -5,15 +5,15 @@ Contract of :func:`iter_inputs`:
 * Each path is a file, a folder or ``-`` (standard input). Folders are walked
   recursively, entries sorted by name at each level (files and sub-folders
   interleaved, as ``sorted(Path.rglob("*"))`` would list them); only files with a
-  known suffix are read, others are skipped silently. Symlinked folders are followed
+  known suffix are read, others are skipped (counted in ``skipped`` when it is given). Symlinked folders are followed
   once (cycles are cut). A file named explicitly is always read: an unknown suffix
   is sniffed (looks like HTML -> HTML, else plain text).
 * ``.txt``/``.text`` -> ``RawDocument(text=...)``; ``.html``/``.htm``/``.xhtml`` ->
   ``RawDocument(html=...)``. The id is the file name without its extension
   (``examples/000_abc.txt`` -> ``000_abc``); ``source`` is the path as given, joined
   with the names found under a folder.
-* ``.jsonl``/``.ndjson``/``.json``: one JSON object a line with ``id`` and ``text``
-  and/or ``html``; ``url`` is taken when it is a string; every other field goes into
+* ``.jsonl``/``.ndjson``/``.json``: one JSON object a line with ``id`` and either ``text``
+  or ``html`` (a record with both is rejected: which one holds the document is not said); ``url`` is taken when it is a string; every other field goes into
   ``metadata`` (a nested ``metadata`` object is merged in). ``source`` is
   ``path:lineno``. Integer ids become strings; string ids are kept exactly. A ``.json``
   file no larger than ``max_bytes`` that holds one JSON array (or one object, even
@@ -35,11 +35,14 @@ place of the document, and the stream goes on with the next line or file. Reason
 ``no such file or directory``, ``cannot read: <why>``, ``empty document``,
 ``binary or undecodable file``, ``document too large: 12.0 MB > 10.0 MB limit``;
 JSONL line problems are prefixed with ``line N:`` (``line 7: not valid JSON: ...``,
-``line 3: missing "id"``). Only programming errors (such as ``max_bytes < 1``) raise.
+``line 3: missing "id"``, ``line 4: both "text" and "html": give one of them``). File names
+and ids that UTF-8 cannot store (undecodable bytes in a file name) are given with ``\xff``
+escapes (:func:`printable`). Only programming errors (such as ``max_bytes < 1``) raise.
 """
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import gzip
 import io
 import json
@@ -48,6 +51,7 @@ import re
 import stat
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
@@ -107,23 +111,128 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # tab, newlines, \v, \f
 
 
 def iter_inputs(
-    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[RawDocument | IngestError]:
     """Yield one :class:`RawDocument` or :class:`IngestError` per input document, in order.
 
     ``paths`` is an iterable of paths (a single path is accepted too); see the module
     docstring for the formats, ids, sources and reasons. ``max_bytes`` bounds the size
-    of one document (a file, or one JSONL line).
+    of one document (a file, or one JSONL line). ``skipped``, when given, counts the files
+    found in folders and left unread, by suffix (``{".pdf": 3, "(no suffix)": 1}``).
     """
     if max_bytes < 1:
         raise ValueError(f"max_bytes must be positive, got {max_bytes}")
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
     for path in paths:
-        yield from _iter_path(os.fsdecode(path), max_bytes)
+        for item in _iter_path(os.fsdecode(path), max_bytes, skipped):
+            yield _encodable(item)
 
 
-def _iter_path(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+def count_inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> int | None:
+    """How many documents ``iter_inputs`` will yield (rejections included), for a progress bar;
+    None when that cannot be known without reading the input (standard input, gzip, a .json
+    file that may hold one array). JSONL files are counted by their non-blank lines.
+    """
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    total = 0
+    for path in map(os.fsdecode, paths):
+        if path == STDIN_PATH:
+            return None
+        if os.path.isdir(path):
+            files = [e.path for e in _walk_entries(path)]
+        else:
+            files = [path]
+        for name in files:
+            fmt, gzipped, _ = classify(os.path.basename(name))
+            if fmt != JSONL:
+                total += 1
+            elif gzipped or name.lower().endswith(".json"):
+                return None
+            else:
+                total += _count_lines(name)
+    return total
+
+
+def _walk_entries(root: str) -> Iterator[os.DirEntry[str]]:
+    """The files ``_walk`` reads under ``root``, in its order (unreadable folders left out)."""
+    visited: set[tuple[int, int]] = set()
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    entries = _list_dir(root, visited)
+    if isinstance(entries, IngestError):
+        return
+    stack.append(iter(entries))
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif _is_dir(entry):
+            entries = _list_dir(entry.path, visited)
+            if not isinstance(entries, IngestError) and entries:
+                stack.append(iter(entries))
+        elif classify(entry.name)[0] is not None:
+            yield entry
+
+
+def _count_lines(path: str) -> int:
+    """Non-blank lines of a file (1 when it cannot be read: one rejection)."""
+    n = 0
+    try:
+        with open(path, "rb") as fh:
+            for line in fh:
+                n += bool(line.strip())
+    except OSError:
+        return 1
+    return n
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(name: str) -> str:
+    """A file name or id as text that UTF-8 can store: bytes a file name could not decode
+    (``os.fsdecode``'s surrogate escapes) become ``\\xff`` escapes, lone surrogates from JSON
+    become ``\\ud800`` escapes.
+
+    >>> printable(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    if not _SURROGATE.search(name):
+        return name
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _scrub(value: Any) -> Any:
+    """Text with lone surrogates replaced (U+FFFD), in nested JSON values too."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _encodable(item: RawDocument | IngestError) -> RawDocument | IngestError:
+    """The item with every string storable as UTF-8 (one bad file name must not fail a batch)."""
+    if isinstance(item, IngestError):
+        if not any(_SURROGATE.search(x) for x in (item.source, item.reason, item.id or "")):
+            return item
+        return IngestError(printable(item.source), _scrub(item.reason), printable(item.id) if item.id else item.id)
+    fields = (item.id, item.source, item.text or "", item.html or "", item.url or "")
+    if not any(_SURROGATE.search(x) for x in fields) and not _SURROGATE.search(
+            json.dumps(item.metadata, ensure_ascii=False, default=str)):
+        return item
+    return dataclasses.replace(item, id=printable(item.id), source=printable(item.source), text=_scrub(item.text),
+                               html=_scrub(item.html), url=_scrub(item.url), metadata=_scrub(item.metadata))
+
+
+def _iter_path(path: str, max_bytes: int, skipped: Counter[str] | None) -> Iterator[RawDocument | IngestError]:
     if path == STDIN_PATH:
         yield from _read_stdin(max_bytes)
         return
@@ -136,7 +245,7 @@ def _iter_path(path: str, max_bytes: int) -> Iterator[RawDocument | IngestError]
         yield IngestError(path, _cannot_read(exc))
         return
     if stat.S_ISDIR(st.st_mode):
-        yield from _walk(path, max_bytes)
+        yield from _walk(path, max_bytes, skipped)
     else:
         yield from _read_file(path, os.path.basename(path), max_bytes, explicit=True)
 
@@ -165,7 +274,7 @@ def classify(name: str) -> tuple[str | None, bool, str]:
     return None, gzipped, stem if stem else base
 
 
-def _walk(root: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+def _walk(root: str, max_bytes: int, skipped: Counter[str] | None = None) -> Iterator[RawDocument | IngestError]:
     """Depth-first, sorted by name at each level, with an explicit stack (no recursion limit)."""
     visited: set[tuple[int, int]] = set()
     stack: list[Iterator[os.DirEntry[str]]] = []
@@ -188,6 +297,8 @@ def _walk(root: str, max_bytes: int) -> Iterator[RawDocument | IngestError]:
             continue
         fmt, _, _ = classify(entry.name)
         if fmt is None:
+            if skipped is not None:
+                skipped[os.path.splitext(entry.name)[1].lower() or "(no suffix)"] += 1
             continue
         if _is_file(entry):
             yield from _read_file(entry.path, entry.name, max_bytes, explicit=False)
@@ -571,6 +682,8 @@ def record_to_document(
     text, html = (v if v and not v.isspace() else None for v in (bodies["text"], bodies["html"]))
     if text is None and html is None:
         return IngestError(source, prefix + "empty document", doc_id)
+    if text is not None and html is not None:  # which one is the document? never guess silently
+        return IngestError(source, prefix + 'both "text" and "html": give one of them', doc_id)
     url = record.get("url")
     metadata = _record_metadata(record, keep_url=url is not None and not isinstance(url, str))
     if encoding != "utf-8":

@@ -12,15 +12,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from readouts.records import MODES, IngestError, Readout, content_hash
 
@@ -36,10 +38,13 @@ __all__ = [
     "StoreError",
     "UnknownDocument",
     "UnknownEngagement",
+    "coded_fields",
     "document_key",
     "engagement_conditions",
     "first_day",
+    "fts_query",
     "is_valid_date",
+    "open_readonly",
 ]
 
 APPLICATION_ID = 0x52454144  # "READ": marks a SQLite file as a readouts store
@@ -173,7 +178,54 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
-        "004_crawl",  # readouts.crawl: the frontier and fetch state, so a killed crawl resumes
+        "004_sources_config",
+        """
+        -- every source of a stored text: identical republications keep their id, URL, metadata
+        CREATE TABLE document_sources (
+            document_id   TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            doc_id        TEXT NOT NULL,
+            source        TEXT NOT NULL DEFAULT '',
+            url           TEXT,
+            metadata_json TEXT NOT NULL DEFAULT '{}',
+            first_seen    TEXT NOT NULL,
+            PRIMARY KEY (document_id, doc_id, source)
+        );
+        CREATE INDEX document_sources_doc_id ON document_sources (doc_id);
+        INSERT INTO document_sources (document_id, doc_id, source, url, first_seen)
+            SELECT id, doc_id, ifnull(source, ''), url, ingested_at FROM documents;
+
+        CREATE TABLE config (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        -- the full-text index again, declared the way sqlite-utils and Datasette detect it
+        DROP TRIGGER documents_fts_insert;
+        DROP TRIGGER documents_fts_delete;
+        DROP TRIGGER documents_fts_update;
+        DROP TABLE documents_fts;
+        CREATE VIRTUAL TABLE documents_fts USING fts5 (
+            title, text,
+            content="documents", content_rowid="seq",
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.seq, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.seq, old.title, old.text);
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END;
+        INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
+        """,
+    ),
+    (
+        "005_crawl",  # readouts.crawl: the frontier and fetch state, so a killed crawl resumes
         """
         CREATE TABLE crawl_runs (
             id          INTEGER PRIMARY KEY,
@@ -274,8 +326,51 @@ def engagement_conditions(countries: Iterable[str] = (), since: str | None = Non
         params.append(mode)
     if text is not None:
         clauses.append("d.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-        params.append(text)
+        params.append(fts_query(text))
     return clauses, params
+
+
+_FTS_TOKEN = re.compile(r'"[^"]*"?|[(),]|[^\s(),"]+')
+_FTS_BAREWORD = re.compile(r"(?:(?:title|text)\s*:\s*)?[\w\u0080-\U0010ffff]+\*?")
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+def fts_query(text: str) -> str:
+    """An everyday search as an FTS5 query: words that FTS5 would read as syntax are quoted.
+
+    ``climate-change``, ``U.S.`` and ``China's`` become the phrases ``"climate-change"``,
+    ``"U.S."`` and ``"China's"`` (FTS5 then matches their words in order); FTS5's own syntax
+    (``AND``/``OR``/``NOT``, ``"phrases"``, ``prefix*``, parentheses, ``NEAR(a b, 5)``,
+    ``title:word``) is kept. An unclosed quote is closed; a comma outside ``NEAR`` is dropped.
+    """
+    out: list[str] = []
+    near_depth = 0  # > 0 inside NEAR( ... ), where a comma separates the distance
+    for token in _FTS_TOKEN.findall(text):
+        if token.startswith('"'):
+            out.append(token if len(token) > 1 and token.endswith('"') else token + '"')
+        elif token == "(":
+            near_depth += bool(near_depth) or bool(out and out[-1] == "NEAR")
+            out.append(token)
+        elif token == ")":
+            near_depth = max(0, near_depth - 1)
+            out.append(token)
+        elif token == ",":
+            if near_depth:
+                out.append(token)
+        elif token in _FTS_OPERATORS or token == "NEAR" or _FTS_BAREWORD.fullmatch(token):
+            out.append(token)
+        else:
+            out.append('"' + token.replace('"', '""') + '"')
+    return " ".join(out)
+
+
+def coded_fields(engagement_json: str) -> dict[str, Any]:
+    """The event codes (plover, plover_mode, cameo, goldstein), visitor and host of an
+    engagement's stored JSON (``engagements.json``), as the rows of queries and exports carry them."""
+    engagement = json.loads(engagement_json)
+    codes = engagement.get("codes") or {}
+    return {"plover": codes.get("plover"), "plover_mode": codes.get("plover_mode"), "cameo": codes.get("cameo"),
+            "goldstein": codes.get("goldstein"), "visitor": engagement.get("visitor"), "host": engagement.get("host")}
 
 
 def document_key(result: Result) -> str:
@@ -285,11 +380,9 @@ def document_key(result: Result) -> str:
 
 def _place_columns(city: str | None, country: str | None, occasion: str | None,
                    when: str | None) -> tuple[Any, Any, Any, Any]:
-    """(lat, lon, occasion series, occasion edition); all None while ``readouts.places`` is absent."""
-    try:
-        from readouts.places import normalise_occasion, resolve_location
-    except ImportError:  # part A's module not installed: leave the columns empty
-        return None, None, None, None
+    """(lat, lon, occasion series, occasion edition) of an engagement."""
+    from readouts.places import normalise_occasion, resolve_location
+
     lat = lon = series = edition = None
     if city:
         place = resolve_location(city, country)
@@ -300,12 +393,19 @@ def _place_columns(city: str | None, country: str | None, occasion: str | None,
     return lat, lon, series, edition
 
 
+def _words(text: str | None) -> str:
+    """`` word word `` of a text, case-folded (``readouts_words`` in SQL), for word matches."""
+    if not text:
+        return " "
+    from readouts.gazetteer import tokens_of
+
+    return " " + " ".join(t for t in tokens_of(text) if t[0].isalnum()) + " "
+
+
 def _alias_key(name: str) -> str:
     """Transliteration-folded form of a name, for alias search ("Sergei" == "Sergey")."""
-    try:
-        from readouts.actors import name_key
-    except ImportError:
-        return " ".join(name.casefold().split())
+    from readouts.actors import name_key
+
     return " ".join(name_key(name))
 
 
@@ -317,6 +417,9 @@ class BatchCounts:
     present: int = 0  # documents already in the store (same content hash)
     readouts: int = 0  # new documents that are readouts
     engagements: int = 0  # engagements inserted
+    sources: int = 0  # new sources (id, file or URL) of a text already stored
+    replaced: int = 0  # stored documents removed because a new text came under their id
+    notes: tuple[str, ...] = ()  # what a user should know (an id given to two different texts)
 
     def __add__(self, other: BatchCounts) -> BatchCounts:
         return BatchCounts(
@@ -324,6 +427,9 @@ class BatchCounts:
             self.present + other.present,
             self.readouts + other.readouts,
             self.engagements + other.engagements,
+            self.sources + other.sources,
+            self.replaced + other.replaced,
+            self.notes + other.notes,
         )
 
 
@@ -338,7 +444,8 @@ class QueryFilter:
     ``mode``: one of ``records.MODES``. ``text``: an FTS5 query over document titles and texts.
     ``limit=None`` returns every match. ``include_copies``: also the engagements of
     non-canonical near-duplicate copies (by default each readout is counted once).
-    ``occasion``: the normalised occasion series (``readouts.places.normalise_occasion``).
+    ``occasion``: the normalised occasion series (``readouts.places.normalise_occasion``), or
+    words that all occur in the occasion or its series (``g20``, ``ASEAN``, ``BRICS foreign``).
     ``actor`` also matches the aliases of resolved actors ("Sergei Lavrov" finds "Sergey Lavrov").
     """
 
@@ -385,34 +492,120 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def open_readonly(path: str | Path) -> sqlite3.Connection:
+    """A connection that never writes, also to a database in a read-only folder or file.
+
+    ``mode=ro`` needs the WAL index (``-shm``) to exist or be creatable; where it cannot be
+    (a read-only copy), the file is opened ``immutable``: nobody may be writing it then.
+    """
+    resolved = Path(path).resolve()
+    base = "file:" + quote(str(resolved))
+    last: sqlite3.Error | None = None
+    for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+        conn = sqlite3.connect(base + mode, uri=True, isolation_level=None, timeout=30.0,
+                               check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:  # cannot open the WAL index read-only
+            conn.close()
+            last = exc
+            continue
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    raise StoreError(f"cannot open {path} read-only: {last}")
+
+
+def _writer_lock(path: Path, on_wait: Callable[[str], None] | None) -> int | None:
+    """Hold an exclusive lock on the database file for the life of one writer (an ingest, a
+    delete), so two writers run one after the other and never interleave their batches.
+
+    ``flock`` locks are separate from the POSIX locks SQLite takes; the descriptor is closed
+    only after the SQLite connection (see ``Store._unlock``). None where there is no flock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking only
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if on_wait is not None:
+            on_wait(f"waiting for another writer to finish with {path}")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # a file system without flock: SQLite's own locking only
+        pass
+    return fd
+
+
 class Store:
     """A readouts database. Use as a context manager, or call ``close()``.
 
     ``Store(path)`` opens the file (creating it unless ``create=False``) and migrates it to
-    ``SCHEMA_VERSION``. ``upto`` stops the migrations early (for tests of upgrades).
+    ``SCHEMA_VERSION``. ``readonly=True`` never writes (a file that is not writable must have
+    the current schema). ``lock=True`` makes this the only writer of the file until ``close``
+    (another waits; ``on_wait`` is told so).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, upto: int | None = None) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True,
+                 readonly: bool = False, lock: bool = False,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         self._dedup: Any = None  # readouts.dedup.DuplicateIndex, loaded on first write
         self._dedup_dirty = False
-        if not create and str(path) != ":memory:" and not self.path.is_file():
+        self._lock_fd: int | None = None
+        if (not create or readonly) and str(path) != ":memory:" and not self.path.is_file():
             raise StoreError(f"no database at {path} (run 'readouts ingest' first)")
+        if lock and not readonly and str(path) != ":memory:":
+            self._lock_fd = _writer_lock(self.path, on_wait)
         try:
-            self._conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
-        except sqlite3.Error as exc:
+            if readonly:
+                self._conn = open_readonly(self.path)
+            else:
+                self._conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
+        except (sqlite3.Error, OSError) as exc:
+            self._unlock()
             raise StoreError(f"cannot open {path}: {exc}") from exc
+        self._conn.create_function("readouts_words", 1, _words, deterministic=True)
         try:
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._check_header()
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._migrate(SCHEMA_VERSION if upto is None else upto)
+            if readonly:
+                self._check_readonly_schema()
+            else:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._migrate(SCHEMA_VERSION)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            self._unlock()
             raise StoreError(f"cannot open {path}: {exc}") from exc
         except StoreError:
             self._conn.close()
+            self._unlock()
             raise
+
+    def _check_readonly_schema(self) -> None:
+        version = self.schema_version
+        if version < SCHEMA_VERSION and os.access(self.path, os.W_OK) and os.access(
+                self.path.resolve().parent, os.W_OK):
+            Store(self.path, create=False).close()  # a writable file is upgraded first
+            version = self.schema_version
+        if version < SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, older than this readouts ({SCHEMA_VERSION}), "
+                "and cannot be upgraded read-only; run any 'readouts ingest' on a writable copy"
+            )
+
+    def _unlock(self) -> None:
+        """Release the writer lock, after the connection is closed (closing another
+        descriptor of the file first would drop SQLite's own POSIX locks)."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -424,10 +617,11 @@ class Store:
 
     def close(self) -> None:
         try:
-            if self._dedup is not None and self._dedup_dirty:
+            if self._dedup is not None and self._dedup_dirty and not self.readonly:
                 self.save_dedup_state()
         finally:
             self._conn.close()
+            self._unlock()
 
     @property
     def schema_version(self) -> int:
@@ -466,27 +660,142 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def add_batch(self, results: Sequence[Result]) -> BatchCounts:
+    def add_batch(self, results: Sequence[Result], *, replace: bool = False) -> BatchCounts:
         """Insert a batch of results in one transaction; documents already present are skipped.
 
-        Any error rolls the whole batch back: the store is left as it was.
+        Every source of a text is kept (``document_sources``): an identical republication under
+        another id or URL is "already present" and adds its source. A text that comes under an
+        id already given to another text is stored beside it with a note, unless ``replace``:
+        then the other text's source under that id is removed, and the text itself when it has
+        no other source left. Any error rolls the whole batch back: the store is left as it was.
         """
         counts = BatchCounts()
         now = _now()
-        self._v3 = self.schema_version >= 3
         try:
             with self._transaction():
                 new_keys: list[tuple[str, str]] = []
+                removed = 0
                 for result in results:
+                    key = document_key(result)
+                    others = self._other_texts_of(result.raw.id, key)
+                    if others and replace:
+                        removed += self._remove_sources(result.raw.id, others)
+                        counts += BatchCounts(replaced=len(others))
+                    elif others:
+                        counts += BatchCounts(notes=(
+                            f"{result.raw.id}: this id was already given to another text "
+                            f"({result.raw.source}); both texts are kept (--replace replaces the "
+                            "stored one)",
+                        ))
                     added = self._add_one(result, now)
                     if added.new:
-                        new_keys.append((document_key(result), result.clean.text))
+                        new_keys.append((key, result.clean.text))
                     counts += added
-                if self._v3:
+                if removed:
+                    self._regroup_all()
+                else:
                     self._group_copies(new_keys)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot store batch: {exc}") from exc
+        except BaseException as exc:
+            # the in-memory copy index may hold documents that were rolled back: reload it
+            self._dedup, self._dedup_dirty = None, False
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot store batch: {exc}") from exc
+            raise
         return counts
+
+    def _other_texts_of(self, doc_id: str, key: str) -> list[str]:
+        """Keys of stored documents other than ``key`` that have a source with this user id."""
+        return [k for (k,) in self._conn.execute(
+            "SELECT DISTINCT document_id FROM document_sources WHERE doc_id = ? AND document_id != ?",
+            (doc_id, key),
+        )]
+
+    def _add_source(self, key: str, result: Result, now: str) -> bool:
+        raw = result.raw
+        cursor = self._conn.execute(
+            """INSERT INTO document_sources (document_id, doc_id, source, url, metadata_json, first_seen)
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            (key, raw.id, raw.source or "", raw.url or result.clean.url,
+             json.dumps(raw.metadata or {}, ensure_ascii=False, default=str), now),
+        )
+        return cursor.rowcount > 0
+
+    def _remove_sources(self, doc_id: str, keys: Iterable[str]) -> int:
+        """Remove the sources with user id ``doc_id`` of these documents, and the documents
+        left without a source. Returns how many documents were removed."""
+        removed = 0
+        for key in keys:
+            self._conn.execute(
+                "DELETE FROM document_sources WHERE document_id = ? AND doc_id = ?", (key, doc_id)
+            )
+            left = self._conn.execute(
+                "SELECT doc_id, source, url FROM document_sources WHERE document_id = ? ORDER BY first_seen, rowid",
+                (key,),
+            ).fetchone()
+            if left is None:
+                removed += self._delete_document(key)
+            else:  # the text stays under its other source
+                self._conn.execute(
+                    "UPDATE documents SET doc_id = ?, source = ?, url = ? WHERE id = ?", (*left, key)
+                )
+        return removed
+
+    def _delete_document(self, key: str) -> int:
+        # engagements linked to the removed ones are relinked by the next refresh_links
+        self._conn.execute(
+            """UPDATE engagements SET link_key = NULL WHERE link_key IN
+               (SELECT link_key FROM engagements WHERE document_id = ? AND link_key IS NOT NULL)""",
+            (key,),
+        )
+        return self._conn.execute("DELETE FROM documents WHERE id = ?", (key,)).rowcount
+
+    def _regroup_all(self) -> None:
+        """Group every stored document into copies afresh (after documents were removed)."""
+        self._conn.execute("DELETE FROM dedup_state")
+        self._conn.execute("UPDATE documents SET duplicate_group = NULL, is_canonical = 1")
+        self._dedup = None
+        self._dedup_index()
+
+    def delete(self, ids: Iterable[str]) -> tuple[int, list[str]]:
+        """Remove documents by the user's id (every text stored under it) or by document key.
+
+        A text that has other sources stays under them. Returns (documents removed, ids not
+        found). Run ``refresh_links`` afterwards to relink the engagements that remain.
+        """
+        removed, unknown = 0, []
+        try:
+            with self._transaction():
+                for doc_id in dict.fromkeys(ids):
+                    keys = [k for (k,) in self._conn.execute(
+                        "SELECT DISTINCT document_id FROM document_sources WHERE doc_id = ?", (doc_id,)
+                    )]
+                    if keys:
+                        removed += self._remove_sources(doc_id, keys)
+                    elif self.has_document(doc_id):
+                        removed += self._delete_document(doc_id)
+                    else:
+                        unknown.append(doc_id)
+                if removed:
+                    self._regroup_all()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot delete: {exc}") from exc
+        return removed, unknown
+
+    def get_config(self, key: str) -> str | None:
+        """A setting kept in the store (``config`` table); None when unset."""
+        row = self._conn.execute("SELECT value FROM config WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_config(self, key: str, value: str | None) -> None:
+        """Keep a setting in the store (None removes it)."""
+        with self._transaction():
+            if value is None:
+                self._conn.execute("DELETE FROM config WHERE key = ?", (key,))
+            else:
+                self._conn.execute(
+                    "INSERT INTO config (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value)
+                )
 
     def _add_one(self, result: Result, now: str) -> BatchCounts:
         clean, readout = result.clean, result.readout
@@ -510,42 +819,32 @@ class Store:
                 now,
             ),
         )
+        new_source = self._add_source(key, result, now)
         if cursor.rowcount == 0:
-            return BatchCounts(present=1)
+            return BatchCounts(present=1, sources=int(new_source))
         for ordinal, engagement in enumerate(readout.engagements):
             engagement_id = f"{key}-{ordinal}"
-            if not self._v3:  # an old schema (tests of upgrades): the 001 columns only
-                self._conn.execute(
-                    """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
-                           date_precision, mode, location_city, location_country, occasion, json)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (engagement_id, key, ordinal, engagement.date, first_day(engagement.date),
-                     engagement.date_precision, engagement.mode, engagement.location.city,
-                     engagement.location.country, engagement.occasion,
-                     json.dumps(engagement.as_dict(), ensure_ascii=False)),
-                )
-            else:
-                self._conn.execute(
-                    """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
-                           date_precision, mode, location_city, location_country, occasion, json,
-                           lat, lon, occasion_series, occasion_edition)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        engagement_id,
-                        key,
-                        ordinal,
-                        engagement.date,
-                        first_day(engagement.date),
-                        engagement.date_precision,
-                        engagement.mode,
-                        engagement.location.city,
-                        engagement.location.country,
-                        engagement.occasion,
-                        json.dumps(engagement.as_dict(), ensure_ascii=False),
-                        *_place_columns(engagement.location.city, engagement.location.country,
-                                        engagement.occasion, engagement.date),
-                    ),
-                )
+            self._conn.execute(
+                """INSERT INTO engagements (id, document_id, ordinal, date, date_start,
+                       date_precision, mode, location_city, location_country, occasion, json,
+                       lat, lon, occasion_series, occasion_edition)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    engagement_id,
+                    key,
+                    ordinal,
+                    engagement.date,
+                    first_day(engagement.date),
+                    engagement.date_precision,
+                    engagement.mode,
+                    engagement.location.city,
+                    engagement.location.country,
+                    engagement.occasion,
+                    json.dumps(engagement.as_dict(), ensure_ascii=False),
+                    *_place_columns(engagement.location.city, engagement.location.country,
+                                    engagement.occasion, engagement.date),
+                ),
+            )
             self._conn.executemany(
                 """INSERT INTO participants (engagement_id, ordinal, name, name_fold, country,
                                              title, side)
@@ -658,25 +957,34 @@ class Store:
         self._dedup_dirty = False
 
     def duplicate_groups(self, *, singletons: bool = False) -> list[dict[str, Any]]:
-        """Groups of copies: [{canonical, documents: [{key, id, title}] (canonical first)}]."""
-        self._ensure_groups()
-        having = "" if singletons else "HAVING count(*) > 1"
+        """Groups of copies: near-duplicate texts and identical republications (one text stored
+        under several ids or URLs).
+
+        ``[{canonical, canonical_key, documents: [{key, id, title, url, identical}]}]``, one entry
+        per source, canonical document first; ``identical`` marks a further source of a text
+        listed just before.
+        """
+        if not self.readonly:
+            self._ensure_groups()
         groups = self._conn.execute(
-            f"SELECT duplicate_group FROM documents GROUP BY duplicate_group {having} "
-            "ORDER BY min(seq)"
+            """SELECT d.duplicate_group FROM documents d JOIN document_sources s ON s.document_id = d.id
+               GROUP BY d.duplicate_group """ + ("" if singletons else "HAVING count(*) > 1 ")
+            + "ORDER BY min(d.seq)"
         ).fetchall()
         out = []
         for (group,) in groups:
             members = self._conn.execute(
-                "SELECT id, doc_id, title FROM documents WHERE duplicate_group = ? "
-                "ORDER BY is_canonical DESC, seq",
+                """SELECT d.id, s.doc_id, d.title, s.url FROM documents d
+                   JOIN document_sources s ON s.document_id = d.id
+                   WHERE d.duplicate_group = ?
+                   ORDER BY d.is_canonical DESC, d.seq, s.first_seen, s.rowid""",
                 (group,),
             ).fetchall()
-            out.append({
-                "canonical": members[0][1],
-                "canonical_key": group,
-                "documents": [{"key": k, "id": d, "title": t} for k, d, t in members],
-            })
+            documents = []
+            for i, (k, d, t, u) in enumerate(members):
+                documents.append({"key": k, "id": d, "title": t, "url": u,
+                                  "identical": i > 0 and members[i - 1][0] == k})
+            out.append({"canonical": members[0][1], "canonical_key": group, "documents": documents})
         return out
 
     def _ensure_groups(self) -> None:
@@ -697,11 +1005,9 @@ class Store:
             yield Readout.from_dict(json.loads(data))
 
     def build_registry(self, overrides: Any = None) -> Any:
-        """A ``readouts.actors.ActorRegistry`` of every stored readout; None without that module."""
-        try:
-            from readouts.actors import ActorRegistry
-        except ImportError:
-            return None
+        """A ``readouts.actors.ActorRegistry`` of every stored readout."""
+        from readouts.actors import ActorRegistry
+
         registry = ActorRegistry(overrides)
         registry.add_readouts(self.readouts())
         return registry
@@ -712,28 +1018,29 @@ class Store:
         Run after ingesting (``readouts ingest`` does): participants get their ``actor_id``,
         the ``actors`` tables are rewritten, and engagements whose participant set changed or
         that are new are relinked within their blocks (``engagements.link_key``).
-        Returns {"actors", "events", "linked"} counts.
+        Returns {"actors", "events", "linked"} counts and the registry's "warnings" (override
+        entries naming actors that are not in the registry).
         """
+        from readouts.actors import code_actor_id
         from readouts.links import EngagementRef, link_engagements, link_key, participant_key
 
         self._ensure_groups()
         registry = self.build_registry(overrides)
         with self._transaction():
-            if registry is not None:
-                actors = registry.actors()
-                self._conn.execute("DELETE FROM actor_aliases")
-                self._conn.execute("DELETE FROM actors")
-                self._conn.executemany(
-                    "INSERT INTO actors (id, kind, name, country, aliases_json, posts_json, documents)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(a.id, a.kind, a.name, a.country, json.dumps(list(a.aliases), ensure_ascii=False),
-                      json.dumps([p.as_dict() for p in a.posts], ensure_ascii=False), a.documents)
-                     for a in actors],
-                )
-                self._conn.executemany(
-                    "INSERT OR IGNORE INTO actor_aliases (actor_id, alias, alias_key) VALUES (?, ?, ?)",
-                    [(a.id, n, _alias_key(n)) for a in actors for n in dict.fromkeys((a.name, *a.aliases))],
-                )
+            actors = registry.actors()
+            self._conn.execute("DELETE FROM actor_aliases")
+            self._conn.execute("DELETE FROM actors")
+            self._conn.executemany(
+                "INSERT INTO actors (id, kind, name, country, aliases_json, posts_json, documents)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(a.id, a.kind, a.name, a.country, json.dumps(list(a.aliases), ensure_ascii=False),
+                  json.dumps([p.as_dict() for p in a.posts], ensure_ascii=False), a.documents)
+                 for a in actors],
+            )
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO actor_aliases (actor_id, alias, alias_key) VALUES (?, ?, ?)",
+                [(a.id, n, _alias_key(n)) for a in actors for n in dict.fromkeys((a.name, *a.aliases))],
+            )
             # participants -> actor ids and engagements -> link keys
             rows = self._conn.execute(
                 """SELECT e.id, e.mode, e.date, e.link_key, e.event_id, d.published,
@@ -752,12 +1059,10 @@ class Store:
                     if r[6] is None:
                         continue
                     actor = None
-                    if registry is not None:
-                        if r[7] and r[7].strip():
-                            actor = registry.resolve(r[7], r[8], r[9], when)
-                        elif r[8]:
-                            from readouts.actors import code_actor_id
-                            actor = code_actor_id(r[8])
+                    if r[7] and r[7].strip():
+                        actor = registry.resolve(r[7], r[8], r[9], when)
+                    elif r[8]:
+                        actor = code_actor_id(r[8])
                     if actor != r[10]:
                         actor_updates.append((actor, eid, r[6]))
                     k = participant_key(r[7], r[8], actor)
@@ -802,6 +1107,7 @@ class Store:
             "actors": one("SELECT count(*) FROM actors"),
             "events": one("SELECT count(DISTINCT event_id) FROM engagements"),
             "linked": self.cross_source_events(count_only=True),
+            "warnings": list(registry.warnings),
         }
 
     def cross_source_events(self, count_only: bool = False) -> Any:
@@ -836,23 +1142,26 @@ class Store:
             raise UnknownEngagement(f"no engagement with id {engagement_id!r}")
         event, own = row
         docs = self._conn.execute(
-            """SELECT d2.doc_id FROM engagements x
+            """SELECT s.doc_id FROM engagements x
                JOIN documents dx ON dx.id = x.document_id
                JOIN documents d2 ON d2.duplicate_group = dx.duplicate_group OR d2.id = dx.id
+               JOIN document_sources s ON s.document_id = d2.id
                WHERE x.id = ? OR (? IS NOT NULL AND x.event_id = ?)
-               GROUP BY d2.id ORDER BY min(d2.seq)""",
+               GROUP BY s.doc_id ORDER BY min(d2.seq), min(s.rowid)""",
             (engagement_id, event, event),
         ).fetchall()
         return list(dict.fromkeys([own, *(d for (d,) in docs)]))
 
     def event_sources(self, engagement_id: str) -> list[dict[str, Any]]:
         """Per source document of an engagement's event (canonical documents, then copies when
-        no canonical one reports it): document ids, title, the engagement and the readout."""
+        no canonical one reports it): document ids, title, the engagement and the readout.
+        ``engagement_id`` is an engagement's id or an event id (``ev:...``)."""
         row = self._conn.execute(
-            "SELECT event_id FROM engagements WHERE id = ?", (engagement_id,)
+            "SELECT event_id FROM engagements WHERE id = ? OR event_id = ? LIMIT 1",
+            (engagement_id, engagement_id),
         ).fetchone()
         if row is None:
-            raise UnknownEngagement(f"no engagement with id {engagement_id!r}")
+            raise UnknownEngagement(f"no engagement or event with id {engagement_id!r}")
         event = row[0]
         members = self._conn.execute(
             """SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.is_canonical,
@@ -891,9 +1200,12 @@ class Store:
     def query(self, filters: QueryFilter = QueryFilter()) -> list[dict[str, Any]]:
         """Engagements matching ``filters``, ordered by date (undated last), as flat dicts.
 
-        Each row: id, document_id (the user's id), document_key, date, date_precision, mode,
-        participants ([{name, country, title}]), location_city, location_country, occasion,
-        title, url.
+        Each row: id, document_id (the user's id), document_key, date, date_precision,
+        date_start (the first day of the date's period), mode, the event codes (plover,
+        plover_mode, cameo, goldstein), visitor, host, participants ([{name, country, title}]),
+        actor_ids (one per participant), location_city, location_country, lat, lon, occasion,
+        occasion_series, occasion_edition, title, url, canonical, event_id, documents (the
+        user ids of every document that reports it).
         """
         return list(self.iter_engagement_rows(filters))
 
@@ -906,7 +1218,8 @@ class Store:
             SELECT e.id, d.doc_id, e.document_id, e.date, e.date_precision, e.mode,
                    e.location_city, e.location_country, e.occasion, d.title, d.url,
                    p.name, p.country, p.title, p.ordinal, p.actor_id,
-                   e.event_id, e.lat, e.lon, e.occasion_series, e.occasion_edition, d.is_canonical
+                   e.event_id, e.lat, e.lon, e.occasion_series, e.occasion_edition, d.is_canonical,
+                   e.json, e.date_start
             FROM (SELECT e.* FROM engagements e JOIN documents d ON d.id = e.document_id
                   WHERE {where}
                   ORDER BY e.date_start IS NULL, e.date_start, e.id
@@ -927,7 +1240,9 @@ class Store:
                     "document_key": first[2],
                     "date": first[3],
                     "date_precision": first[4],
+                    "date_start": first[23],
                     "mode": first[5],
+                    **coded_fields(first[22]),
                     "participants": [
                         {"name": r[11], "country": r[12], "title": r[13]}
                         for r in rows
@@ -966,18 +1281,33 @@ class Store:
             )
             params.extend([filters.actor.casefold(), _alias_key(filters.actor) or filters.actor.casefold()])
         if filters.occasion:
-            series = [filters.occasion]
-            try:
-                from readouts.places import normalise_occasion
+            from readouts.places import normalise_occasion
 
-                series.append(normalise_occasion(filters.occasion).series)
-            except ImportError:
-                pass
-            clauses.append(
-                "(e.occasion_series = ? COLLATE NOCASE OR e.occasion_series = ? COLLATE NOCASE)"
+            series = [filters.occasion, normalise_occasion(filters.occasion).series]
+            words = [f" {w} " for w in _words(filters.occasion).split()]
+            word_match = " AND ".join(
+                ["instr(readouts_words(ifnull(e.occasion_series, '') || ' ' || ifnull(e.occasion, '')), ?) > 0"]
+                * len(words)
             )
-            params.extend([series[0], series[-1]])
+            clauses.append(
+                "(e.occasion_series = ? COLLATE NOCASE OR e.occasion_series = ? COLLATE NOCASE"
+                + (f" OR ({word_match}))" if words else ")")
+            )
+            params.extend([series[0], series[-1], *words])
         return " AND ".join(clauses) or "1", params
+
+    def count(self, filters: QueryFilter = QueryFilter()) -> int:
+        """How many engagements match ``filters`` (limit and offset aside)."""
+        where, params = self._where(filters)
+        try:
+            return self._conn.execute(
+                f"SELECT count(*) FROM engagements e JOIN documents d ON d.id = e.document_id WHERE {where}",
+                params,
+            ).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if filters.text is not None and "locked" not in str(exc):
+                raise StoreError(f"bad full-text query: {filters.text!r}: {exc}") from exc
+            raise StoreError(f"query failed: {exc}") from exc
 
     def counts(self) -> dict[str, int]:
         """How many documents, readouts, engagements, participants and rejections are stored."""

@@ -28,7 +28,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from readouts import __version__
-from readouts.export import CSV_COLUMNS, format_participants, row_countries
+from readouts.export import CSV_COLUMNS, csv_record
+from readouts.gazetteer import country_code
 from readouts.records import MODES
 from readouts.store import first_day, is_valid_date
 from readouts.web import queries as q
@@ -44,7 +45,6 @@ MODE_LABELS = {"meeting": "meeting", "talks": "talks", "phone_call": "phone call
                "video_call": "video call", "message": "message"}
 PER_PAGE = 25
 
-ModeParam = Literal["meeting", "talks", "phone_call", "video_call", "message"]
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +59,11 @@ def _error(status: int, message: str) -> HTTPException:
 
 
 def _iso3(value: str, what: str = "country") -> str:
-    code = value.strip().upper()
-    if not q.ISO3.fullmatch(code):
-        raise _error(422, f"{what}: {value!r} is not an ISO 3166-1 alpha-3 code (three letters, e.g. CHN)")
-    return code
+    """A known state code or organisation (the rule of ``readouts query --country``)."""
+    try:
+        return country_code(value)
+    except ValueError as exc:
+        raise _error(422, f"{what}: {exc}") from exc
 
 
 def _date(value: str | None, what: str) -> str | None:
@@ -110,17 +111,12 @@ def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
 Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
 
 
-def get_store_filters(conn: Conn, f: Annotated[q.Filters, Depends(get_filters)]) -> q.Filters:
-    return q.prepare(conn, f)
-
-
-FiltersDep = Annotated[q.Filters, Depends(get_store_filters)]
+FiltersDep = Annotated[q.Filters, Depends(get_filters)]
 
 
 def create_app(db_path: str | Path) -> FastAPI:
     db_path = Path(db_path)
-    if not db_path.is_file():
-        raise FileNotFoundError(f"no database at {db_path} (run 'readouts ingest' first)")
+    q.connect(db_path).close()  # a missing file or an older schema fails here, not on every request
     app = FastAPI(
         title="readouts", version=__version__, docs_url=None, redoc_url=None,
         description="Read-only JSON API over a readouts database (engagements extracted from diplomatic readouts).",
@@ -304,10 +300,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         writer = csv.DictWriter(out, fieldnames=(*CSV_COLUMNS, "level"), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            record = {k: row.get(k) for k in CSV_COLUMNS}
-            record["countries"] = ";".join(row_countries(row))
-            record["participants"] = format_participants(row["participants"])
-            record["level"] = row["level"]
+            record = {**csv_record(row), "level": row["level"]}
             writer.writerow({k: _csv_safe(v) for k, v in record.items()})
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="engagements.csv"'})

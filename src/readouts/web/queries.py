@@ -2,8 +2,8 @@
 
 The database is opened with ``file:...?mode=ro``: the web UI never writes. Every function
 takes an open connection (``connect``) and returns plain dicts and lists, ready for JSON.
-Tables added by later migrations (near-duplicate groups, cross-source links, actors) are
-used when they exist and skipped otherwise (``optional_tables``).
+``connect`` refuses a database whose schema is older than this readouts (``readouts ingest``
+upgrades it), so every table and column of docs/SCHEMA.md is there.
 """
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
+from readouts.compare import only_here
 from readouts.records import MODES
-from readouts.store import engagement_conditions
+from readouts.store import SCHEMA_VERSION, coded_fields, engagement_conditions, open_readonly
 
-ISO3 = re.compile(r"[A-Z]{3}")
 
 LEVELS = ("head of state/government", "foreign minister", "other")
 _HEAD = re.compile(
@@ -61,22 +60,21 @@ def engagement_level(participants: list[dict[str, Any]]) -> str:
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open the database read-only (the file must exist)."""
+    """Open the database read-only (the file must exist; a read-only copy will do)."""
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"no database at {path} (run 'readouts ingest' first)")
-    uri = "file:" + quote(str(p.resolve())) + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30.0)
-    conn.execute("PRAGMA query_only = ON")
+    conn = open_readonly(p)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < SCHEMA_VERSION:
+        conn.close()
+        raise OldSchema(f"{path} has schema version {version}, older than this readouts ({SCHEMA_VERSION}): "
+                        "run 'readouts ingest' (any input) on it once to upgrade it")
     return conn
 
 
-def optional_tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+class OldSchema(RuntimeError):
+    """A database written by an older readouts."""
 
 
 # --------------------------------------------------------------------------- engagements
@@ -95,7 +93,6 @@ class Filters:
     text: str | None = None
     ids: tuple[str, ...] | None = None  # only these engagements
     include_copies: bool = False  # republished copies (documents.is_canonical = 0) too
-    canonical_column: bool = False  # set by ``prepare``: the store has documents.is_canonical
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = engagement_conditions(self.countries, self.since, self.until, self.mode, self.text or None)
@@ -108,7 +105,7 @@ class Filters:
         if self.occasion:
             clauses.append("e.occasion = ?")
             params.append(self.occasion)
-        if self.canonical_column and not self.include_copies:
+        if not self.include_copies:
             clauses.append("d.is_canonical = 1")
         if self.ids is not None:
             clauses.append("e.id IN (SELECT value FROM json_each(?))")
@@ -131,13 +128,6 @@ class Filters:
         if self.include_copies:
             out.append(("all_copies", "true"))
         return out
-
-
-def prepare(conn: sqlite3.Connection, f: Filters) -> Filters:
-    """``f`` with what the store supports filled in (copies are left out where they are marked)."""
-    from dataclasses import replace
-
-    return replace(f, canonical_column="is_canonical" in _columns(conn, "documents"))
 
 
 class BadQuery(ValueError):
@@ -169,7 +159,9 @@ def engagements(
     rows = _run(
         conn,
         f"""SELECT e.id, d.doc_id, e.document_id, e.date, e.date_precision, e.mode,
-                   e.location_city, e.location_country, e.occasion, d.title, d.url
+                   e.location_city, e.location_country, e.occasion, d.title, d.url,
+                   e.date_start, e.lat, e.lon, e.occasion_series, e.occasion_edition, e.event_id,
+                   d.is_canonical, e.json
             {_BASE} WHERE {where}
             ORDER BY e.date_start IS NULL, e.date_start, e.id LIMIT ? OFFSET ?""",
         [*params, -1 if limit is None else limit, offset],
@@ -178,19 +170,20 @@ def engagements(
     out = [
         {
             "id": r[0], "document_id": r[1], "document_key": r[2], "date": r[3],
-            "date_precision": r[4], "mode": r[5], "location_city": r[6], "location_country": r[7],
-            "occasion": r[8], "title": r[9], "url": r[10], "participants": [],
+            "date_precision": r[4], "date_start": r[11], "mode": r[5], **coded_fields(r[18]),
+            "location_city": r[6], "location_country": r[7], "lat": r[12], "lon": r[13],
+            "occasion": r[8], "occasion_series": r[14], "occasion_edition": r[15], "title": r[9], "url": r[10],
+            "canonical": bool(r[17]), "event_id": r[16], "participants": [],
         }
         for r in rows
     ]
     by_id = {e["id"]: e for e in out}
     ids = list(by_id)
-    actor_col = "actor_id" if "actor_id" in _columns(conn, "participants") else "NULL"
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
         marks = ",".join("?" * len(part))
         for eid, name, country, title, side, actor_id in conn.execute(
-            f"SELECT engagement_id, name, country, title, side, {actor_col} FROM participants"
+            f"SELECT engagement_id, name, country, title, side, actor_id FROM participants"
             f" WHERE engagement_id IN ({marks}) ORDER BY engagement_id, ordinal",
             part,
         ):
@@ -199,6 +192,7 @@ def engagements(
             )
     for e in out:
         e["level"] = engagement_level(e["participants"])
+        e["actor_ids"] = [p["actor_id"] for p in e["participants"]]
     return out
 
 
@@ -301,8 +295,10 @@ def highlight_segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str,
 def resolve_document(conn: sqlite3.Connection, ident: str) -> str:
     """A document key from a key or a user's document id."""
     row = conn.execute("SELECT id FROM documents WHERE id = ?", (ident,)).fetchone()
-    if row is None:
-        row = conn.execute("SELECT id FROM documents WHERE doc_id = ? ORDER BY seq LIMIT 1", (ident,)).fetchone()
+    if row is None:  # a user's id: of any source of the text (an identical republication too)
+        row = conn.execute(
+            "SELECT s.document_id FROM document_sources s JOIN documents d ON d.id = s.document_id"
+            " WHERE s.doc_id = ? ORDER BY d.seq LIMIT 1", (ident,)).fetchone()
     if row is None:
         raise NotFound(f"no document {ident!r}")
     return row[0]
@@ -322,14 +318,20 @@ def document(conn: sqlite3.Connection, ident: str) -> dict[str, Any]:
         "key": row[0], "document_id": row[1], "source": row[2], "url": row[3], "title": row[4],
         "published": row[5], "text": row[6], "is_readout": bool(row[7]), "reason": row[8],
         "readout": readout, "spans": readout_spans(readout), "engagement_ids": engagement_ids,
-        "duplicates": duplicates(conn, key),
+        "duplicates": duplicates(conn, key), "sources": sources(conn, key),
     }
 
 
-def duplicates(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]] | None:
-    """Other members of the document's near-duplicate group, or None without the columns (003)."""
-    if "duplicate_group" not in _columns(conn, "documents"):
-        return None
+def sources(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    """Every source of a stored text: the ids, files and URLs it came under, first seen first."""
+    rows = conn.execute(
+        "SELECT doc_id, source, url, first_seen FROM document_sources WHERE document_id = ?"
+        " ORDER BY first_seen, rowid", (key,)).fetchall()
+    return [{"document_id": r[0], "source": r[1], "url": r[2], "first_seen": r[3]} for r in rows]
+
+
+def duplicates(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    """Other members of the document's near-duplicate group."""
     rows = conn.execute(
         """SELECT o.id, o.doc_id, o.title, o.url, o.is_canonical FROM documents d
            JOIN documents o ON o.duplicate_group = d.duplicate_group
@@ -438,20 +440,18 @@ def network(conn: sqlite3.Connection, f: Filters, by: str = "state") -> dict[str
 
 def actor(conn: sqlite3.Connection, ident: str) -> dict[str, Any]:
     """An actor by id (the actors table, 003) or else by participant name (case-insensitive)."""
-    tables = optional_tables(conn)
-    if "actors" in tables and "actor_id" in _columns(conn, "participants"):
+    row = conn.execute(
+        "SELECT id, kind, name, country, aliases_json, posts_json FROM actors WHERE id = ?", (ident,)
+    ).fetchone()
+    if row is None:  # a name: the actor it resolved to most often
         row = conn.execute(
-            "SELECT id, kind, name, country, aliases_json, posts_json FROM actors WHERE id = ?", (ident,)
+            """SELECT a.id, a.kind, a.name, a.country, a.aliases_json, a.posts_json
+               FROM participants p JOIN actors a ON a.id = p.actor_id WHERE p.name_fold = ?
+               GROUP BY a.id ORDER BY count(*) DESC LIMIT 1""",
+            (ident.casefold(),),
         ).fetchone()
-        if row is None:  # a name: the actor it resolved to most often
-            row = conn.execute(
-                """SELECT a.id, a.kind, a.name, a.country, a.aliases_json, a.posts_json
-                   FROM participants p JOIN actors a ON a.id = p.actor_id WHERE p.name_fold = ?
-                   GROUP BY a.id ORDER BY count(*) DESC LIMIT 1""",
-                (ident.casefold(),),
-            ).fetchone()
-        if row is not None:
-            return _actor_from_table(conn, row)
+    if row is not None:
+        return _actor_from_table(conn, row)
     fold = ident.casefold()
     rows = conn.execute(
         """SELECT p.engagement_id, p.name, p.country, p.title, e.date, e.mode
@@ -535,15 +535,12 @@ def linked_engagements(conn: sqlite3.Connection, engagement_id: str) -> list[str
 
     Republished copies (``documents.is_canonical = 0``) are left out: they say what their original says.
     """
-    cols = _columns(conn, "engagements")
-    if "event_id" not in cols:
-        return []
-    canonical = "AND d.is_canonical = 1" if "is_canonical" in _columns(conn, "documents") else ""
     rows = conn.execute(
-        f"""SELECT o.id FROM engagements e JOIN engagements o ON o.event_id = e.event_id
-            JOIN documents d ON d.id = o.document_id
-            WHERE e.id = ? AND e.event_id IS NOT NULL AND o.document_id != e.document_id {canonical}
-            ORDER BY d.seq, o.ordinal""",
+        """SELECT o.id FROM engagements e JOIN engagements o ON o.event_id = e.event_id
+           JOIN documents d ON d.id = o.document_id
+           WHERE e.id = ? AND e.event_id IS NOT NULL AND o.document_id != e.document_id
+                 AND d.is_canonical = 1
+           ORDER BY d.seq, o.ordinal""",
         (engagement_id,),
     ).fetchall()
     return [r[0] for r in rows]
@@ -574,7 +571,6 @@ def compare(conn: sqlite3.Connection, engagement_id: str) -> dict[str, Any]:
             "issues": sorted({i.get("text") for i in readout.get("issues") or () if i.get("text")}
                              | {x for s in readout.get("statements") or () for x in s.get("issues") or ()}),
         })
-    counts: Counter[str] = Counter(i for s in sources for i in set(s["issues"]))
-    for s in sources:
-        s["only_here"] = [i for i in s["issues"] if counts[i] == 1] if len(sources) > 1 else []
+    for s, own in zip(sources, only_here([s["issues"] for s in sources])):
+        s["only_here"] = own
     return {"id": engagement_id, "sources": sources, "linked": len(sources) > 1}

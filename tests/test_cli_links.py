@@ -1,4 +1,4 @@
-"""Duplicates, cross-source links, compare and actors through real SQLite files (issue 3)."""
+"""Duplicates, cross-source links, compare and actors through real SQLite files."""
 from __future__ import annotations
 
 import json

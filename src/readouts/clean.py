@@ -16,6 +16,7 @@ from importlib import resources
 
 from readouts import gazetteer
 from readouts.dates import DateMention, find_dates
+from readouts.lang.detect import language
 from readouts.patterns import TokenPattern
 from readouts.records import CleanDocument, RawDocument, Span, content_hash
 
@@ -266,6 +267,7 @@ def clean(raw: RawDocument) -> CleanDocument:
         removed=tuple(removed),
         metadata=dict(raw.metadata),
         content_hash=content_hash(clean_text),
+        language=language(clean_text),
     )
 
 

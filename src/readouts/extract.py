@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from readouts import gazetteer
+from readouts import gazetteer, lang
 from readouts.codes import code_readout
 from readouts.annotate import Annotated, Mention, Sentence, annotate
 from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso, resolve
@@ -201,6 +201,9 @@ class _Doc:
 # ---------------------------------------------------------------------------------------
 def extract(doc: CleanDocument) -> Readout:
     """Everything a readout says: engagements, statements, issues, third parties, plans."""
+    code = doc.language or lang.language(doc.text)
+    if code in lang.READERS:  # Chinese and Russian have readers of their own
+        return lang.read(doc, code)
     d = _Doc(doc)
     cands, planned = _candidates(d)
     planned = _dedupe_planned(planned + _planned_visits(d))

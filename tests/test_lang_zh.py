@@ -1,0 +1,141 @@
+"""The Chinese reader: tables of sentences written for these tests (simplified and traditional)."""
+from __future__ import annotations
+
+import pytest
+
+from readouts.clean import clean
+from readouts.extract import extract
+from readouts.lang import zh
+from readouts.records import RawDocument
+
+
+def read(text: str, doc_id: str = "t"):
+    return extract(clean(RawDocument(doc_id, "test", text=text)))
+
+
+def records(text: str) -> list[dict]:
+    return [e.as_record() for e in read(text).engagements]
+
+
+def people(rec: dict) -> set[tuple]:
+    return {(p["name"], p["country"], p["title"]) for p in rec["participants"]}
+
+
+# (text, [(mode, {(name, country, title)}, date, city, loc_country, occasion)])
+CASES = [
+    (
+        "2023年3月5日,国务委员兼外长王毅在北京会见到访的俄罗斯外长拉夫罗夫。",
+        [("meeting", {("王毅", "CHN", "国务委员兼外长"), ("拉夫罗夫", "RUS", "外长")}, "2023-03-05", "Beijing", "CHN", None)],
+    ),
+    (
+        "2021年6月2日,國務委員兼外長王毅應約同美國國務卿布林肯通電話。",
+        [("phone_call", {("王毅", "CHN", "國務委員兼外長"), ("布林肯", "USA", "國務卿")}, "2021-06-02", None, None, None)],
+    ),
+    (
+        "2024年1月8日,国家主席习近平同俄罗斯总统普京举行视频会晤。",
+        [("video_call", {("习近平", "CHN", "国家主席"), ("普京", "RUS", "总统")}, "2024-01-08", None, None, None)],
+    ),
+    (
+        "2019年9月1日,国务院总理李强在柏林同德国总理朔尔茨举行会谈。",
+        [("talks", {("李强", "CHN", "国务院总理"), ("朔尔茨", "DEU", "总理")}, "2019-09-01", "Berlin", "DEU", None)],
+    ),
+    (
+        "2022年5月4日,外长王毅在出席东盟外长会议期间在雅加达会见印度尼西亚外长蕾特诺。",
+        [("meeting", {("王毅", "CHN", "外长"), ("蕾特诺", "IDN", "外长")}, "2022-05-04", "Jakarta", "IDN", "东盟外长会议")],
+    ),
+    (
+        # one predicate, a list of people: a comma separates engagements, 和 joins one
+        "2020年10月3日,中共中央对外联络部部长刘建超在首尔分别会见韩国国会议长金大中,韩国总理朴明和外长李光。",
+        [
+            ("meeting", {("刘建超", "CHN", "中共中央对外联络部部长"), ("金大中", "KOR", "国会议长")}, "2020-10-03", "Seoul", "KOR", None),
+            ("meeting", {("刘建超", "CHN", "中共中央对外联络部部长"), ("朴明", "KOR", "总理"), ("李光", "KOR", "外长")},
+             "2020-10-03", "Seoul", "KOR", None),
+        ],
+    ),
+    (
+        # the dateline gives the month and day, the page's date line the year
+        "2018年7月8日\n新华社北京7月7日电 国家副主席王岐山今天在北京会见法国总统马克龙。",
+        [("meeting", {("王岐山", "CHN", "国家副主席"), ("马克龙", "FRA", "总统")}, "2018-07-07", "Beijing", "CHN", None)],
+    ),
+    (
+        "2019年12月1日,国家主席习近平致电维克多·奥班,祝贺他就任匈牙利总统。",
+        [("message", {("习近平", "CHN", "国家主席"), ("维克多·奥班", "HUN", "总统")}, "2019-12-01", None, None, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize("text,expected", CASES)
+def test_engagements(text: str, expected: list) -> None:
+    got = records(text)
+    assert len(got) == len(expected), got
+    for rec, (mode, who, when, city, country, occasion) in zip(got, expected):
+        assert rec["mode"] == mode
+        assert people(rec) == who
+        assert rec["date"] == when
+        assert rec["location"] == {"city": city, "country": country}
+        assert rec["occasion"] == occasion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a plan, not a fact
+        "2024年4月7日,外交部宣布,俄罗斯外长拉夫罗夫将于8日访华,届时将同外长王毅举行会谈。",
+        # a joint statement, whatever it reports
+        "中华人民共和国和法兰西共和国联合声明\n2019年3月5日,国家主席习近平同法国总统马克龙举行会谈。",
+        # no engagement at all
+        "外交部发言人今天表示,中方愿同各方一道维护地区和平稳定。",
+    ],
+)
+def test_not_readouts(text: str) -> None:
+    r = read(text)
+    assert not r.is_readout
+    assert r.engagements == ()
+
+
+def test_plan_is_kept_as_planned() -> None:
+    r = read("2024年4月7日,外交部宣布,俄罗斯外长拉夫罗夫届时将同外长王毅举行会谈。")
+    assert [p.kind for p in r.planned] == ["talks"]
+
+
+def test_traditional_and_simplified_read_alike() -> None:
+    simple = records("2021年6月2日,国家主席习近平同美国总统拜登通电话。")
+    traditional = records("2021年6月2日,國家主席習近平同美國總統拜登通電話。")
+    assert [(e["mode"], e["date"], sorted(p["country"] for p in e["participants"])) for e in simple] == \
+        [(e["mode"], e["date"], sorted(p["country"] for p in e["participants"])) for e in traditional]
+    assert {p["name"] for p in traditional[0]["participants"]} == {"習近平", "拜登"}  # as written
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2022年10月31日,王毅同布林肯通电话。", "2022-10-31"),
+        ("发布时间:2022-11-02\n外长王毅31日同美国国务卿布林肯通电话。", "2022-10-31"),
+        ("2026-02-14\n外长王毅当地时间周五（13日）在慕尼黑会见美国国务卿鲁比奥。", "2026-02-13"),
+        ("2026-02-14\n外长王毅昨天在慕尼黑会见美国国务卿鲁比奥。", "2026-02-13"),
+        ("外长王毅10月31日同美国国务卿布林肯通电话。", None),  # no year anywhere
+    ],
+)
+def test_dates(text: str, expected: str | None) -> None:
+    got = records(text)
+    assert got and got[0]["date"] == expected
+
+
+def test_spans_point_into_the_original_text() -> None:
+    text = "2021年6月2日,國務委員兼外長王毅應約同美國國務卿布林肯通電話。"
+    r = read(text)
+    doc = clean(RawDocument("t", "test", text=text))
+    eng = r.engagements[0]
+    assert doc.text[eng.trigger.start:eng.trigger.end] == "通電話"
+    for p in eng.participants:
+        assert doc.text[p.span.start:p.span.end].endswith(p.name)
+
+
+def test_statements() -> None:
+    r = read("2021年6月2日,国家主席习近平同美国总统拜登通电话。习近平表示,中美应当加强对话。")
+    assert [(s.speaker, s.verb) for s in r.statements] == [("习近平", "表示")]
+
+
+@pytest.mark.parametrize("text", ["國務委員兼外長王毅", "台灣", "乾隆年間著書", "abc 國家"])
+def test_simplified_copy_keeps_offsets(text: str) -> None:
+    assert len(zh.to_simplified(text)) == len(text)

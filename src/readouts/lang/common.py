@@ -67,6 +67,9 @@ class Found:
 
 
 IN_PERSON = frozenset({"meeting", "talks"})
+#: when two reports of one engagement name different modes, the more specific one wins
+#: ("met" and "held talks" -> talks; "congratulated" and "spoke by phone" -> phone_call)
+MODE_RANK = {"message": 0, "meeting": 1, "talks": 2, "video_call": 3, "phone_call": 3}
 
 
 def shift_day(ref: date, days: int) -> date:
@@ -101,7 +104,7 @@ def month_day(ref_year: int, month: int, day: int, ref: date | None) -> date | N
 
 
 def _key(p: Person) -> str:
-    return p.english or p.name or f"{p.country}:{p.title}"
+    return p.english or p.name or f"{p.country}:unnamed"
 
 
 def _fuller(a: Person, b: Person) -> Person:
@@ -115,7 +118,8 @@ def _fuller(a: Person, b: Person) -> Person:
 
 
 def assemble(
-    doc: CleanDocument, found: list[Found], statements: list[Statement], lead: int = 0, reject: str | None = None
+    doc: CleanDocument, found: list[Found], statements: list[Statement], lead: int = 0, reject: str | None = None,
+    mentions: list[Person] | None = None,
 ) -> Readout:
     """The readout of a reader's findings: engagements merged by their set of people.
 
@@ -123,6 +127,8 @@ def assemble(
     (date, place, occasion, titles) only where the body gives none. Engagements that share
     nobody with the first one are background ("this month X also called Y") and dropped.
     ``reject`` says why the text is not a readout whatever it reports (a joint statement).
+    A person's title is the first one the engagements give, else the first one any of
+    ``mentions`` gives for that person.
     """
     text = doc.text
     merged: dict[frozenset[str], Found] = {}
@@ -134,6 +140,9 @@ def assemble(
         for p in f.subjects + f.objects:
             if p.title and _key(p) not in titles:
                 titles[_key(p)] = p.title
+    for p in mentions or ():
+        if p.title and p.name and _key(p) not in titles:
+            titles[_key(p)] = p.title
     for f in ranked:
         people = f.subjects + f.objects
         keys = frozenset(_key(p) for p in people)
@@ -150,6 +159,8 @@ def assemble(
         first_pos[keys] = min(first_pos.get(keys, f.trigger.start), f.trigger.start)
         if keys in merged:
             old = merged[keys]
+            if MODE_RANK[f.mode] > MODE_RANK[old.mode]:
+                old.mode = f.mode
             for attr in ("date", "date_span", "city", "country", "place_span", "occasion", "occasion_span"):
                 if getattr(old, attr) is None and getattr(f, attr) is not None:
                     setattr(old, attr, getattr(f, attr))

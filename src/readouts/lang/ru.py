@@ -125,7 +125,7 @@ def pack() -> _Pack:
     states = {_lemma_key(name): iso for name, iso in d.ru_states.items()}
     states.update({tuple(name.split()): iso for name, iso in d.ru_states.items()})  # as written: "сша", "рф"
     cities = {_lemma_key(name): v for name, v in d.ru_cities.items()}
-    names = {_lemma_key(k): v for k, v in d.ru_names.items()}
+    names = {_lemma_key(k): v for k, v in d.ru_names.items()} | {tuple(k.split()): v for k, v in d.ru_names.items()}
     surnames = {lemma(k): v for k, v in d.ru_surnames.items()} | dict(d.ru_surnames)
     return _Pack(
         posts=frozenset(r["posts"]) | frozenset(lemma(w) for w in r["posts"]),
@@ -221,7 +221,11 @@ def _name_like(t: _Text, i: int, in_run: bool) -> bool:
     tok = t.toks[i]
     if tok.kind == "init":
         return True
-    if tok.kind != "word" or not tok.cap or tok.caps or not re.match("[А-ЯЁ]", tok.text) or len(tok.text) < 2:
+    if tok.kind != "word" or not tok.cap or not re.match("[А-ЯЁ]", tok.text):
+        return False
+    if len(tok.text) < 2:  # "Ван И": a one-letter given name inside a name, never a preposition
+        return in_run and not (i + 1 < len(t.toks) and t.toks[i + 1].text == ".")
+    if tok.caps:
         return False
     p = pack()
     low = tok.lemma
@@ -229,6 +233,8 @@ def _name_like(t: _Text, i: int, in_run: bool) -> bool:
         return False
     if any(i in range(a, b) for a, (b, _) in t.states.items()) or any(i in range(a, b) for a, (b, _) in t.cities.items()):
         return False
+    if _known_name_at(t, i):
+        return True
     ps = parses(tok.text)
     tagged = any({"Name", "Surn", "Patr"} & set(str(x.tag).replace(" ", ",").split(",")) for x in ps)
     best = ps[0]
@@ -246,6 +252,15 @@ def _name_like(t: _Text, i: int, in_run: bool) -> bool:
     if "Geox" in str(best.tag) and best.is_known:
         return False
     return not best.is_known or (best.tag.POS == "NOUN" and best.tag.animacy == "anim")
+
+
+def _known_name_at(t: _Text, i: int) -> bool:
+    """A known official's name begins here, written as in the names file ("Ван И")."""
+    for key in pack().names:
+        n = len(key)
+        if n > 1 and tuple(x.text.lower() for x in t.toks[i:i + n]) == key:
+            return True
+    return False
 
 
 def _runs(t: _Text) -> list[tuple[int, int]]:

@@ -153,3 +153,16 @@ def test_statements_and_spans() -> None:
     assert [(s.speaker, s.verb) for s in r.statements] == [("Владимир Путин", "заявить")]
     eng = r.engagements[0]
     assert doc.text[eng.trigger.start:eng.trigger.end] == "телефонный разговор"
+
+
+@pytest.mark.parametrize(
+    "text,issues",
+    [
+        ("Президент России Владимир Путин провёл телефонный разговор с премьер-министром Венгрии Виктором Орбаном. "
+         "Обсуждалась ситуация вокруг Украины и ближневосточное урегулирование.",
+         ["ситуация вокруг Украины", "ближневосточное урегулирование"]),
+        ("Сергей Лавров встретился с Хаканом Фиданом. Обсуждены вопросы в области энергетики.", []),
+    ],
+)
+def test_issues(text: str, issues: list[str]) -> None:
+    assert [i.text for i in read(text).issues] == issues

@@ -139,3 +139,16 @@ def test_statements() -> None:
 @pytest.mark.parametrize("text", ["國務委員兼外長王毅", "台灣", "乾隆年間著書", "abc 國家"])
 def test_simplified_copy_keeps_offsets(text: str) -> None:
     assert len(zh.to_simplified(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text,issues",
+    [
+        ("2021年6月2日,国家主席习近平同美国总统拜登通电话。双方就乌克兰危机和朝鲜半岛局势交换了意见。",
+         ["乌克兰危机", "朝鲜半岛局势"]),
+        ("2021年6月2日,國家主席習近平同美國總統拜登通電話。習近平強調,台灣問題是最重要的問題。", ["台灣問題"]),
+        ("2021年6月2日,国家主席习近平同美国总统拜登通电话。", []),
+    ],
+)
+def test_issues(text: str, issues: list[str]) -> None:
+    assert [i.text for i in read(text).issues] == issues

@@ -13,6 +13,7 @@ from readouts.codes import code_readout
 from readouts.records import (
     CleanDocument,
     Engagement,
+    Issue,
     Location,
     Participant,
     PlannedEngagement,
@@ -119,7 +120,7 @@ def _fuller(a: Person, b: Person) -> Person:
 
 def assemble(
     doc: CleanDocument, found: list[Found], statements: list[Statement], lead: int = 0, reject: str | None = None,
-    mentions: list[Person] | None = None,
+    mentions: list[Person] | None = None, issues: list[Issue] | None = None,
 ) -> Readout:
     """The readout of a reader's findings: engagements merged by their set of people.
 
@@ -203,6 +204,7 @@ def assemble(
         is_readout=is_readout,
         engagements=tuple(engagements),
         statements=tuple(statements) if is_readout else (),
+        issues=tuple(issues or ()),
         planned=tuple(planned),
         reason=reason,
         title=doc.title,

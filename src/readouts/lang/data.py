@@ -151,6 +151,14 @@ def _rules(lang: str) -> dict[str, Any]:
     for key in ("posts", "planned"):
         if not isinstance(data.get(key), list) or not data[key]:
             raise LangDataError(f"{name}: {key} must be a non-empty list")
+    for key, value in data.items():
+        if key.endswith("pattern") or key == "dateline":
+            try:
+                rx = re.compile(value)
+            except (re.error, TypeError) as exc:
+                raise LangDataError(f"{name}: {key} is not a regular expression: {exc}") from exc
+            if key.endswith("pattern") and rx.groups < 1:
+                raise LangDataError(f"{name}: {key} needs a group for the value it finds")
     return data
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from readouts.lang import data as langdata
 from readouts.lang.common import Found, Person, assemble, last_weekday, month_day, shift_day
-from readouts.records import CleanDocument, Readout, Span, Statement
+from readouts.records import CleanDocument, Issue, Readout, Span, Statement
 
 _TOKEN = re.compile(
     r"(?P<init>(?:[А-ЯЁ]\.\s?){1,2}(?=[А-ЯЁ][а-яё]))"
@@ -114,6 +114,7 @@ class _Pack:
     cities: dict[tuple[str, ...], tuple[str, str]]
     names: dict[tuple[str, ...], langdata.KnownName]
     surnames: dict[str, list[langdata.KnownName]]
+    issue: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -144,6 +145,7 @@ def pack() -> _Pack:
         cities=cities,
         names=names,
         surnames=surnames,
+        issue=re.compile(r["issue_pattern"]),
     )
 
 
@@ -904,6 +906,18 @@ def _statements(t: _Text, ms: list[_Mention]) -> list[Statement]:
     return out
 
 
+def _issues(t: _Text) -> list[Issue]:
+    out, seen = [], set()
+    for m in pack().issue.finditer(t.doc.text):
+        x0, x1 = m.span(1)
+        key = _lemma_key(m.group(1))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Issue(m.group(1), Span(x0, x1, m.group(1), "ru:issue")))
+    return out
+
+
 # ---------------------------------------------------------------------------------- resolution
 def _led_by(t: _Text, ms: list[_Mention]) -> None:
     """'делегацию Турции во главе с министром ... Чавушоглу': the leader is of the group's state."""
@@ -985,7 +999,8 @@ def read(doc: CleanDocument) -> Readout:
     found = [f for f in found if f.planned or f.trigger.start < lead or _shares(f, found, lead)]
     first = doc.text.find("\n")
     headline = first if 0 < first <= 120 else 0
-    return assemble(doc, found, _statements(t, ms), lead=headline, reject=reject, mentions=_titled(ms))
+    return assemble(doc, found, _statements(t, ms), lead=headline, reject=reject, mentions=_titled(ms),
+                    issues=_issues(t))
 
 
 def _same_trip(found: list[Found]) -> None:

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from readouts.lang import data as langdata
 from readouts.lang.common import Found, Person, assemble, day_in_month, last_weekday, month_day, shift_day
-from readouts.records import CleanDocument, Readout, Span, Statement
+from readouts.records import CleanDocument, Issue, Readout, Span, Statement
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 NAME_DOTS = "·•‧・"
@@ -86,6 +86,7 @@ class _Pack:
     boundary: re.Pattern[str]
     not_first: frozenset[str]
     connector_only: frozenset[str]
+    issue: re.Pattern[str]
     not_readout: re.Pattern[str]
     title_states: re.Pattern[str]
     title_state_of: dict[str, str]
@@ -123,6 +124,9 @@ def pack() -> _Pack:
         visit_country=dict(r["visit_country"]),
         not_first=frozenset(r["name_not_first"]),
         connector_only=frozenset(r["connector_only"]),
+        issue=re.compile(
+            f"(?:{_alternation(r['issue_openers'])})(?P<issue>[{HAN}]{{2,10}}?(?:{_alternation(r['issue_heads'])}))"
+        ),
         not_readout=re.compile(_alternation(r["not_readout_headline"])),
         title_states=re.compile(_alternation(r["title_states"])),
         title_state_of=dict(r["title_states"]),
@@ -640,7 +644,19 @@ def _occasion(t: _Text, f: Found, a: int, end: int) -> None:
                 break
 
 
-# ---------------------------------------------------------------------------------- statements
+# ---------------------------------------------------------------------------------- statements, issues
+def _issues(t: _Text) -> list[Issue]:
+    out, seen = [], set()
+    for m in t.p.issue.finditer(t.s):
+        x0, x1 = m.span("issue")
+        key = t.s[x0:x1]
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Issue(t.text[x0:x1], Span(x0, x1, t.text[x0:x1], "zh:issue")))
+    return out
+
+
 def _statements(t: _Text, people: list[Person]) -> list[Statement]:
     out = []
     for a, b in _sentences(t.s):
@@ -680,7 +696,7 @@ def read(doc: CleanDocument) -> Readout:
     headline = t.s[:lead] if lead else to_simplified(doc.title or "")
     kind = t.p.not_readout.search(headline)
     reject = f"the headline says it is a {kind.group()}" if kind else None
-    return assemble(doc, found, _statements(t, people), lead=lead, reject=reject)
+    return assemble(doc, found, _statements(t, people), lead=lead, reject=reject, issues=_issues(t))
 
 
 __all__ = ["pack", "read", "to_simplified"]

@@ -61,6 +61,35 @@ CASES = [
         "2019年12月1日,国家主席习近平致电维克多·奥班,祝贺他就任匈牙利总统。",
         [("message", {("习近平", "CHN", "国家主席"), ("维克多·奥班", "HUN", "总统")}, "2019-12-01", None, None, None)],
     ),
+    (
+        # a relative clause between the connector and the other side
+        "2024年3月7日，外交部长王毅在北京同来华进行正式访问的新加坡外长维文举行会谈。",
+        [("talks", {("王毅", "CHN", "外交部长"), ("维文", "SGP", "外长")}, "2024-03-07", "Beijing", "CHN", None)],
+    ),
+    (
+        # two on each side, 、 lists one meeting's people, a date range gives its first day
+        "2021年3月18日至19日，中央外办主任杨洁篪和国务委员兼外长王毅同美国国务卿布林肯、总统国家安全事务助理沙利文"
+        "在安克雷奇举行高层战略对话。",
+        [("talks", {("杨洁篪", "CHN", "中央外办主任"), ("王毅", "CHN", "国务委员兼外长"), ("布林肯", "USA", "国务卿"),
+                    ("沙利文", "USA", "总统国家安全事务助理")}, "2021-03-18", "Anchorage", "USA", None)],
+    ),
+    (
+        # "also": the second engagement shares the first one's date
+        "2019年9月9日，国务委员兼外长王毅同朝鲜外务相李勇浩举行会谈。会谈后，王毅还会见了朝鲜劳动党委员长金正恩。",
+        [
+            ("talks", {("王毅", "CHN", "国务委员兼外长"), ("李勇浩", "PRK", "外务相")}, "2019-09-09", None, None, None),
+            ("meeting", {("王毅", "CHN", "国务委员兼外长"), ("金正恩", "PRK", "劳动党委员长")}, "2019-09-09", None, None, None),
+        ],
+    ),
+    (
+        # an organisation's official; a group of a named state with no leader named
+        "2022年12月1日，国家主席习近平应约同欧洲理事会主席米歇尔举行视频会晤。",
+        [("video_call", {("习近平", "CHN", "国家主席"), ("米歇尔", "EU", "欧洲理事会主席")}, "2022-12-01", None, None, None)],
+    ),
+    (
+        "2023年4月15日，外交部副部长马朝旭在北京会见美国联邦众议员访问团一行。",
+        [("meeting", {("马朝旭", "CHN", "外交部副部长"), (None, "USA", "联邦众议员访问团")}, "2023-04-15", "Beijing", "CHN", None)],
+    ),
 ]
 
 

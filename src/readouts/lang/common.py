@@ -167,6 +167,7 @@ def assemble(
                     setattr(old, attr, getattr(f, attr))
             continue
         merged[keys] = f
+    _fold_unnamed(merged, first_pos)
     order = sorted(merged, key=lambda k: first_pos[k])
     order = _connected(order)
     # a fuller mention of the same person anywhere in the engagements wins
@@ -213,6 +214,29 @@ def assemble(
         source=doc.source,
         content_hash=doc.content_hash,
     ))
+
+
+def _fold_unnamed(merged: dict[frozenset[str], Found], first_pos: dict[frozenset[str], int]) -> None:
+    """'会见美国国会代表团' and '会见美国国会代表团史密斯一行': a group of a state and the named
+    person of that state with the same others are one engagement (the named one is kept)."""
+    for keys in list(merged):
+        unnamed = [k for k in keys if k.endswith(":unnamed")]
+        if len(unnamed) != 1:
+            continue
+        state = unnamed[0].split(":", 1)[0]
+        rest = keys - {unnamed[0]}
+        for other, f in merged.items():
+            if other is keys or not rest < other or len(other) != len(keys):
+                continue
+            extra = next(iter(other - rest))
+            person = next((x for x in f.subjects + f.objects if _key(x) == extra), None)
+            if person is not None and person.name and person.country == state:
+                old = merged.pop(keys)
+                for attr in ("date", "date_span", "city", "country", "place_span", "occasion", "occasion_span"):
+                    if getattr(f, attr) is None and getattr(old, attr) is not None:
+                        setattr(f, attr, getattr(old, attr))
+                first_pos[other] = min(first_pos[other], first_pos.pop(keys))
+                break
 
 
 def _connected(order: list[frozenset[str]]) -> list[frozenset[str]]:

@@ -387,6 +387,10 @@ def _title_start(t: _Text, n0: int, lo: int) -> int | None:
             # a chain of posts: "заместителя главы", "Спецпредставитель президента"
             while head - 1 >= lo and t.toks[head - 1].lemma in p.posts:
                 head -= 1
+            # "Государственным секретарём", "Верховный представитель": adjectives of the post
+            while head - 1 >= lo and t.toks[head - 1].kind == "word" and head - 1 not in t.states \
+                    and parses(t.toks[head - 1].text)[0].tag.POS == "ADJF":
+                head -= 1
             break
         if tok.kind == "word":
             x = parses(tok.text)[0]
@@ -462,6 +466,8 @@ def _mention(t: _Text, i0: int, n0: int, n1: int) -> _Mention:
     hi = next((k for k in range(i0, n0) if t.toks[k].lemma in p.posts), None)
     head = t.toks[hi].lemma if hi is not None else None
     title = _title_text(t, i0, n0) if head else None
+    if not states and head:  # "Губернатор Санкт-Петербурга": a city's state
+        states = [iso for k, (_, (_, iso)) in t.cities.items() if i0 <= k < n0][:1]
     name = None
     english = None
     country = states[0] if states else None
@@ -508,7 +514,8 @@ def _title_text(t: _Text, i0: int, n0: int) -> str | None:
         if tok.lemma in ("в", "во") and k + 1 in t.cities:
             k = t.cities[k + 1][0]
             continue
-        if tok.lemma in ("республика", "королевство") and k + 1 in t.states:
+        if tok.lemma in ("республика", "королевство", "федерация") and (k + 1 in t.states or any(
+                e == k for e, _ in t.states.values())):
             k += 1
             continue
         words.append(tok.text)
@@ -620,7 +627,7 @@ def _roles(t: _Text, here: list[_Mention], i: int, end: int, b: int, seq: tuple[
     before = [m for m in here if m.n1 <= i]
     after = [m for m in here if m.i0 >= end]
     verbal = _is_verb(t.toks[i]) or (i > 0 and _is_verb(t.toks[i - 1]) and t.toks[i - 1].lemma in (
-        "провести", "проводить", "обсудить", "обменяться", "направить", "состояться", "иметь"))
+        "провести", "проводить", "обсудить", "обменяться", "направить", "иметь"))
     if i > 0 and t.toks[i - 1].lemma in ("провести", "проводить", "обсудить", "обменяться"):
         verbal = True
     # the other side after "с" (or right after "принять", "поздравить")
@@ -640,6 +647,10 @@ def _roles(t: _Text, here: list[_Mention], i: int, end: int, b: int, seq: tuple[
         # "Переговоры Путина и Макрона": the people in the genitive after the noun
         if len(objs) >= 2 and _joined(t, objs):
             return Found("meeting", [objs[0].person], [m.person for m in objs[1:]], trigger)
+        rest = [m for m in after if m.i0 >= objs[0].n1]
+        if rest and _with_before(t, rest[0]) and rest[0].i0 - objs[0].n1 == 1:
+            # "встреча Президента Беларуси Александра Лукашенко с Губернатором ... Бегловым"
+            return Found("meeting", [objs[0].person], [rest[0].person], trigger)
         return None
     if not subjects and not verbal and objs:
         # "В ходе беседы с послом X глава государства отметил ...": the one the text is about

@@ -86,6 +86,8 @@ class _Pack:
     boundary: re.Pattern[str]
     not_first: frozenset[str]
     connector_only: frozenset[str]
+    separately: re.Pattern[str]
+    also: re.Pattern[str]
     issue: re.Pattern[str]
     not_readout: re.Pattern[str]
     title_states: re.Pattern[str]
@@ -124,6 +126,8 @@ def pack() -> _Pack:
         visit_country=dict(r["visit_country"]),
         not_first=frozenset(r["name_not_first"]),
         connector_only=frozenset(r["connector_only"]),
+        separately=re.compile(_alternation(r["separately"])),
+        also=re.compile(_alternation(r["also"])),
         issue=re.compile(
             f"(?:{_alternation(r['issue_openers'])})(?P<issue>[{HAN}]{{2,10}}?(?:{_alternation(r['issue_heads'])}))"
         ),
@@ -325,7 +329,8 @@ _FULL = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\
 _ISO = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?!\d)")
 _EXPR = re.compile(
-    r"(?P<full>(?P<fy>(?:19|20)\d\d)\s*年\s*(?P<fm>\d{1,2})\s*月\s*(?P<fd>\d{1,2})\s*[日号])"
+    r"(?P<full>(?P<fy>(?:19|20)\d\d)\s*年\s*(?P<fm>\d{1,2})\s*月\s*(?P<fd>\d{1,2})\s*[日号]?"
+    r"(?:\s*[-—至到]\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*[日号])?)"
     r"|(?P<md>(?<![\d年])(?P<mm>\d{1,2})\s*月\s*(?P<md_d>\d{1,2})\s*[日号]?(?:\s*[-—至到]\s*\d{1,2}\s*[日号])?)"
     r"|(?P<wd>(?:周|星期|礼拜)(?P<wdn>[一二三四五六日天]))"
     r"|(?P<rel>今天|今日|昨天|昨日|前天|今晨|昨晚|今(?=[（(]))"
@@ -447,6 +452,8 @@ def _engagements(t: _Text, people: list[Person]) -> list[Found]:
             f.date, f.date_span = _date_for(t, a, m.start(), ref, dl)
             if f.date is None and f.date_span is None:
                 f.date, f.date_span = _date_for(t, m.end(), b, ref, dl)
+            if f.date_span is None and found and p.also.search(s, a, m.start()):
+                f.date = found[-1].date  # "王毅还会见了…": the day of the engagement before
             _place(t, f, a, m.start(), dateline)
             _occasion(t, f, a, max([m.start()] + [x.start for x in f.objects if x.start > m.end()]))
             found.append(f)
@@ -469,37 +476,61 @@ def _roles(t: _Text, here: list[Person], m: re.Match[str], a: int, b: int, word:
     # list of people stands before the predicate
     for i in range(1, len(before)):
         gap = s[before[i - 1].end:before[i].start]
-        if not (len(gap) <= 25 and any(c in gap[-8:] for c in p.connectors) and _HAN_RE.search(gap)
-                and not re.search(r"[。；;]", gap)):
+        if not (len(gap) <= 30 and _connector_gap(gap, p.connectors) and not re.search(r"[。；;]", gap)):
             continue
         objs = before[i:]
         if all(_LIST_GAP.fullmatch(s[x.end:y.start]) for x, y in zip(objs, objs[1:])) \
                 and _gap_ok(s, objs[-1].end, m.start()):
-            groups = _group(s, objs)
-            return Found("meeting", [before[i - 1]], groups[0], trigger, extra={"more": groups[1:]})
+            apart = bool(p.separately.search(s, before[i - 1].end, m.start()))
+            groups = _group(s, objs, apart)
+            return Found("meeting", _coordinated(s, before[:i]), groups[0], trigger, extra={"more": groups[1:]})
     if word in p.connector_only:
         return None
-    subj = before[-1:] if before and _gap_ok(s, before[-1].end, m.start(), allow_place=True) else []
+    subj = _coordinated(s, before) if before and _gap_ok(s, before[-1].end, m.start(), allow_place=True) else []
     if not subj:
         return None
-    objs = _objects_after(t, here, m.end(), b)
+    apart = bool(p.separately.search(s, max(a, m.start() - 6), m.start()))
+    objs = _objects_after(t, here, m.end(), b, apart)
     if not objs:
-        bare = _group_head(t, m.end(), b) or _bare_name_after(t, m.end())
+        bare = _group_head(t, m.end(), b) or _bare_name_after(t, m.end()) or _unnamed_group(t, m.end(), b)
         if bare is None:
             return None
         objs = [[bare]]
     return Found("meeting", subj, objs[0], trigger, extra={"more": objs[1:]})
 
 
+def _connector_gap(gap: str, connectors: frozenset[str]) -> bool:
+    """'同', '在北京同', '同来华进行正式访问的': a connector, then at most a short phrase or a clause ending in 的."""
+    at = max(gap.rfind(c) for c in connectors)
+    if at < 0:
+        return False
+    after = gap[at + 1:]
+    return len(after) <= 8 or (after.endswith("的") and not re.search(r"[，,]", after))
+
+
 _LIST_GAP = re.compile(r"\s*(?:[，,、和与及]|以及)\s*")
 _JOIN_GAP = re.compile(r"\s*(?:[和与及]|以及)\s*")
+_LIST_JOIN = re.compile(r"\s*(?:[和与及、]|以及)\s*")
 
 
-def _group(s: str, people: list[Person]) -> list[list[Person]]:
-    """'，' and '、' between people separate engagements; '和', '与', '及' join one."""
-    groups = [[people[0]]]
-    for x, y in zip(people, people[1:]):
+def _coordinated(s: str, before: list[Person]) -> list[Person]:
+    """The subject and those joined to it: '杨洁篪和王毅同…' -> both."""
+    group = [before[-1]]
+    for x, y in zip(reversed(before[:-1]), reversed(before)):
         if _JOIN_GAP.fullmatch(s[x.end:y.start]):
+            group.insert(0, x)
+        else:
+            break
+    return group
+
+
+def _group(s: str, people: list[Person], apart: bool = True) -> list[list[Person]]:
+    """'，' between people separates engagements; '和', '与', '及' join one; '、' joins one
+    unless the text says the meetings were separate ('分别')."""
+    groups = [[people[0]]]
+    join = _JOIN_GAP if apart else _LIST_JOIN
+    for x, y in zip(people, people[1:]):
+        if join.fullmatch(s[x.end:y.start]):
             if not y.stated and x.country:  # "韩国总理朴明和外长李光": the state is shared
                 y = dataclasses.replace(y, country=x.country, stated=True)
             groups[-1].append(y)
@@ -516,8 +547,9 @@ def _gap_ok(s: str, end: int, start: int, allow_place: bool = False) -> bool:
     return bool(_GAP_OK.match(gap)) and len(re.findall(r"[，,]", gap)) <= 2
 
 
-def _objects_after(t: _Text, here: list[Person], end: int, b: int) -> list[list[Person]]:
-    """Groups of people after a predicate: '，' and '、' separate engagements, '和/与/及' join one."""
+def _objects_after(t: _Text, here: list[Person], end: int, b: int, apart: bool = True) -> list[list[Person]]:
+    """Groups of people after a predicate: '，' separates engagements, '和/与/及' join one, '、'
+    separates only after '分别'."""
     s = t.s
     groups: list[list[Person]] = []
     pos = end
@@ -531,7 +563,7 @@ def _objects_after(t: _Text, here: list[Person], end: int, b: int) -> list[list[
             if re.search(r"[，,。；;]", gap) or (len(gap) > 6 and not (gap.endswith("的") and len(gap) <= 30)):
                 break
             groups.append([x])
-        elif _JOIN_GAP.fullmatch(gap):
+        elif _JOIN_GAP.fullmatch(gap) or (not apart and gap.strip() == "、"):
             prev = groups[-1][-1]
             if not x.stated and prev.country:  # "韩国总理朴明和外长李光": the state is shared
                 x = dataclasses.replace(x, country=prev.country, stated=True)
@@ -553,6 +585,23 @@ def _group_head(t: _Text, end: int, b: int) -> Person | None:
         if t.p.group_heads.search(t.s, x.start, x.name_start):
             return x
     return None
+
+
+def _unnamed_group(t: _Text, end: int, b: int) -> Person | None:
+    """'接见美国联邦众议员访问团一行': a group of a named state, no leader named."""
+    if t.s.startswith("了", end):
+        end += 1
+    m = t.p.groups.search(t.s, end, min(b, end + 24))
+    if m is None or re.search(r"[，,。；;、]", t.s[end:m.start()]):
+        return None
+    states = [(a, e, iso) for a, e, iso in t.states if end <= a and e <= m.end() and not t.s[a - 1:a] == "驻"]
+    if len({iso for _, _, iso in states}) != 1:
+        return None
+    a, e, iso = states[0]
+    title_start = e if a == end else end
+    x1 = m.end() - (2 if t.s.endswith("一行", 0, m.end()) else 0)
+    title = t.text[title_start:x1] or None
+    return Person(end, m.end(), None, iso, title, m.end(), "zh:group", None, True)
 
 
 def _bare_name_after(t: _Text, end: int) -> Person | None:

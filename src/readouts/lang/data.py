@@ -51,8 +51,11 @@ class LangData:
     english: dict[str, list[KnownName]] = field(default_factory=dict)  # English name -> zh/ru forms
 
 
-def _rows(name: str, width: int) -> Iterator[tuple[int, list[str]]]:
-    text = resources.files("readouts.data").joinpath(name).read_text(encoding="utf-8")
+def _read(name: str) -> str:
+    return resources.files("readouts.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _rows(name: str, width: int, text: str) -> Iterator[tuple[int, list[str]]]:
     lines = text.split("\n")
     if not lines or not lines[0].strip():
         raise LangDataError(f"{name}:1: no header")
@@ -83,9 +86,15 @@ def _put(table: dict, key: str, value: Any, name: str, n: int) -> None:
 
 @lru_cache(maxsize=1)
 def load() -> LangData:
+    """The data files of the package, validated (cached: loaded once per process)."""
+    return build(_read("states_zh_ru.tsv"), _read("cities_zh_ru.tsv"), _read("officials_names.tsv"))
+
+
+def build(states: str, cities: str, names: str) -> LangData:
+    """``LangData`` from the texts of the three files; a malformed row raises ``LangDataError``."""
     d = LangData()
     f = "states_zh_ru.tsv"
-    for n, (iso, zh, short, ru, adj) in _rows(f, 5):
+    for n, (iso, zh, short, ru, adj) in _rows(f, 5, states):
         _iso(f, n, iso)
         for v in _variants(zh):
             _put(d.zh_states, v, iso, f, n)
@@ -98,7 +107,7 @@ def load() -> LangData:
         for v in _variants(adj):
             _put(d.ru_adjectives, v.lower(), iso, f, n)
     f = "cities_zh_ru.tsv"
-    for n, (city, iso, zh, ru) in _rows(f, 4):
+    for n, (city, iso, zh, ru) in _rows(f, 4, cities):
         _iso(f, n, iso)
         if not city:
             raise LangDataError(f"{f}:{n}: no English name")
@@ -107,7 +116,7 @@ def load() -> LangData:
         for v in _variants(ru):
             _put(d.ru_cities, v.lower(), (city, iso), f, n)
     f = "officials_names.tsv"
-    for n, (english, iso, zh, ru) in _rows(f, 4):
+    for n, (english, iso, zh, ru) in _rows(f, 4, names):
         _iso(f, n, iso)
         if not english:
             raise LangDataError(f"{f}:{n}: no English name")
@@ -135,8 +144,16 @@ def _rules(lang: str) -> dict[str, Any]:
     name = f"{lang}/rules.toml"
     try:
         text = resources.files("readouts.data").joinpath(lang).joinpath("rules.toml").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LangDataError(f"{name}: {exc}") from exc
+    return parse_rules(text, name)
+
+
+def parse_rules(text: str, name: str = "rules.toml") -> dict[str, Any]:
+    """A rule pack from its TOML text, validated; a problem raises ``LangDataError``."""
+    try:
         data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise LangDataError(f"{name}: {exc}") from exc
     modes = data.get("predicates")
     if not isinstance(modes, dict) or not modes:
@@ -162,4 +179,4 @@ def _rules(lang: str) -> dict[str, Any]:
     return data
 
 
-__all__ = ["KnownName", "LangData", "LangDataError", "load", "rules"]
+__all__ = ["KnownName", "LangData", "LangDataError", "build", "load", "parse_rules", "rules"]

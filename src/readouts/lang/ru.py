@@ -179,11 +179,13 @@ class _Text:
         self.cities = self._phrases(p.cities)
 
     def _phrases(self, table: dict, adjectives: dict | None = None) -> dict:
-        longest = max((len(k) for k in table), default=1)
+        longest = _first_words(id(table), table)
         out = {}
         i = 0
         while i < len(self.toks):
-            for n in range(min(longest, len(self.toks) - i), 0, -1):
+            tok = self.toks[i]
+            most = max(longest.get(tok.lemma, 0), longest.get(tok.text.lower(), 0))
+            for n in range(min(most, len(self.toks) - i), 0, -1):
                 key = tuple(t.lemma for t in self.toks[i:i + n])
                 raw = tuple(t.text.lower() for t in self.toks[i:i + n])
                 hit = table.get(key) or table.get(raw)
@@ -205,6 +207,20 @@ class _Text:
         for _, iso in self.states.values():
             counts[iso] = counts.get(iso, 0) + 1
         return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+_FIRST_WORDS: dict[int, dict[str, int]] = {}
+
+
+def _first_words(key: int, table: dict) -> dict[str, int]:
+    """First word of each phrase of a table -> the longest phrase it begins (built once per table)."""
+    out = _FIRST_WORDS.get(key)
+    if out is None:
+        out = {}
+        for phrase in table:
+            out[phrase[0]] = max(out.get(phrase[0], 0), len(phrase))
+        _FIRST_WORDS[key] = out
+    return out
 
 
 # ---------------------------------------------------------------------------------- people
@@ -258,9 +274,9 @@ def _name_like(t: _Text, i: int, in_run: bool) -> bool:
 
 def _known_name_at(t: _Text, i: int) -> bool:
     """A known official's name begins here, written as in the names file ("Ван И")."""
-    for key in pack().names:
-        n = len(key)
-        if n > 1 and tuple(x.text.lower() for x in t.toks[i:i + n]) == key:
+    most = _first_words(id(pack().names), pack().names).get(t.toks[i].text.lower(), 0)
+    for n in range(min(most, len(t.toks) - i), 1, -1):
+        if tuple(x.text.lower() for x in t.toks[i:i + n]) in pack().names:
             return True
     return False
 
@@ -549,8 +565,16 @@ def _share_titles(t: _Text, ms: list[_Mention]) -> None:
 
 
 # ---------------------------------------------------------------------------------- engagements
+@lru_cache(maxsize=1)
+def _predicates_by_first() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for seq, mode in pack().predicates:  # longest first, kept in each list
+        out.setdefault(seq[0], []).append((seq, mode))
+    return out
+
+
 def _match_predicate(t: _Text, i: int, b: int) -> tuple[int, str, tuple[str, ...]] | None:
-    for seq, mode in pack().predicates:
+    for seq, mode in _predicates_by_first().get(t.toks[i].lemma, ()):
         n = len(seq)
         if i + n <= b and tuple(x.lemma for x in t.toks[i:i + n]) == seq:
             return i + n, mode, seq

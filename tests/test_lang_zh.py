@@ -90,6 +90,11 @@ CASES = [
         "2023年4月15日，外交部副部长马朝旭在北京会见美国联邦众议员访问团一行。",
         [("meeting", {("马朝旭", "CHN", "外交部副部长"), (None, "USA", "联邦众议员访问团")}, "2023-04-15", "Beijing", "CHN", None)],
     ),
+    (
+        # a Taiwanese agency: a Chinese name with no state is Taiwan's
+        "（中央社記者台北15日電）總統賴清德今天在台北接見美國聯邦參議員訪問團。",
+        [("meeting", {("賴清德", "TWN", "總統"), (None, "USA", "聯邦參議員訪問團")}, None, "Taipei", "TWN", None)],
+    ),
 ]
 
 

@@ -276,8 +276,13 @@ def _known_name_at(t: _Text, i: int) -> bool:
     """A known official's name begins here, written as in the names file ("Ван И")."""
     most = _first_words(id(pack().names), pack().names).get(t.toks[i].text.lower(), 0)
     for n in range(min(most, len(t.toks) - i), 1, -1):
-        if tuple(x.text.lower() for x in t.toks[i:i + n]) in pack().names:
+        words = tuple(x.text.lower() for x in t.toks[i:i + n])
+        if words in pack().names:
             return True
+        last = t.toks[i + n - 1]
+        for stem in [last.lemma] + _stems(last.text):  # "Си Цзиньпином"
+            if words[:-1] + (stem,) in pack().names:
+                return True
     return False
 
 
@@ -503,11 +508,17 @@ def _mention(t: _Text, i0: int, n0: int, n1: int) -> _Mention:
                 known = cands[0]
                 # the known official's own spelling of the words the text gives ("Олафа Шольца" -> "Олаф Шольц")
                 kw = known.name.split()
-                if (len(words) == len(kw) or len(words) == 1) and not any(w.endswith(".") for w in words):
-                    name = " ".join(kw[-len(words):])
+                own = " ".join(kw[-len(words):])
+                if (len(words) == len(kw) or len(words) == 1) and not any(w.endswith(".") for w in words) \
+                        and own.lower().replace("ё", "е") != name.lower().replace("ё", "е"):
+                    name = own
         if known is not None:
             english = known.english
             country = country or known.country
+            kw = known.name.split()
+            same = name.lower().replace("ё", "е") == known.name.lower().replace("ё", "е")
+            if len(kw) == len(words) and not same and not any(w.endswith(".") for w in words):
+                name = known.name  # "Александра Лукашенко" -> "Александр Лукашенко"
     start = t.toks[i0].start
     end = t.toks[n1 - 1].end if n1 > i0 else t.toks[i0].end
     person = Person(start, end, name, country, title, t.toks[n0].start if n0 < len(t.toks) else end,
@@ -612,8 +623,11 @@ def _engagements(t: _Text, ms: list[_Mention]) -> list[Found]:
             f = _roles(t, here, i, end, b, seq, last_subjects)
             if f is not None:
                 f.mode = mode
-                window = [x.lemma for x in t.toks[max(a, i - 6):end]]
-                f.planned = any(w in p.planned for w in window) or _future(t, a, i, end)
+                # "встреча Путина и Трампа может состояться": the verb of a noun's clause says if it happened
+                noun = f.extra.pop("genitive", False)
+                clause = next((k for k in range(end, b) if t.toks[k].text in ",;:—"), b) if noun else end
+                window = [x.lemma for x in t.toks[max(a, i - 6):clause]]
+                f.planned = any(w in p.planned for w in window) or _future(t, a, i, clause)
                 if f.planned or not _background(t, a, i):
                     f.date, f.date_span = _date(t, a, b, ref)
                     _place(t, f, a, b, dateline)
@@ -656,7 +670,7 @@ def _roles(t: _Text, here: list[_Mention], i: int, end: int, b: int, seq: tuple[
         verbal = True
     # the other side after "с" (or right after "принять", "поздравить")
     objs: list[_Mention] = []
-    direct = seq[0] in ("принять", "поздравить")
+    direct = seq[0] in ("принять", "поздравить", "направить")
     if after:
         gap = [x.lemma for x in t.toks[end:after[0].i0]]
         if ("с" in gap or "со" in gap or (direct and len(gap) <= 3) or (not verbal and len(gap) <= 1)) \
@@ -667,14 +681,17 @@ def _roles(t: _Text, here: list[_Mention], i: int, end: int, b: int, seq: tuple[
         if group is not None:
             objs = [group]
     subjects = _subject_group(t, before, i)
+    genitive = not verbal and objs and objs[0].i0 - end <= 1 and not _with_before(t, objs[0])
+    if genitive:
+        subjects = []  # "Песков заявил, что встреча Путина и Трампа ...": Путин and Трамп
     if not verbal and objs and not subjects and all(not _with_before(t, m) for m in objs):
         # "Переговоры Путина и Макрона": the people in the genitive after the noun
         if len(objs) >= 2 and _joined(t, objs):
-            return Found("meeting", [objs[0].person], [m.person for m in objs[1:]], trigger)
+            return Found("meeting", [objs[0].person], [m.person for m in objs[1:]], trigger, extra={"genitive": True})
         rest = [m for m in after if m.i0 >= objs[0].n1]
         if rest and _with_before(t, rest[0]) and rest[0].i0 - objs[0].n1 == 1:
             # "встреча Президента Беларуси Александра Лукашенко с Губернатором ... Бегловым"
-            return Found("meeting", [objs[0].person], [rest[0].person], trigger)
+            return Found("meeting", [objs[0].person], [rest[0].person], trigger, extra={"genitive": True})
         return None
     if not subjects and not verbal and objs:
         # "В ходе беседы с послом X глава государства отметил ...": the one the text is about

@@ -86,6 +86,7 @@ class _Pack:
     boundary: re.Pattern[str]
     not_first: frozenset[str]
     connector_only: frozenset[str]
+    home_markers: dict[str, str]
     separately: re.Pattern[str]
     also: re.Pattern[str]
     issue: re.Pattern[str]
@@ -126,6 +127,7 @@ def pack() -> _Pack:
         visit_country=dict(r["visit_country"]),
         not_first=frozenset(r["name_not_first"]),
         connector_only=frozenset(r["connector_only"]),
+        home_markers=dict(r["home_markers"]),
         separately=re.compile(_alternation(r["separately"])),
         also=re.compile(_alternation(r["also"])),
         issue=re.compile(
@@ -164,6 +166,8 @@ class _Text:
         self.protected += [(a, b) for a, b, _ in self.known]
         self.bound_ends = self._boundaries()
         self.foreign = self._most_named_foreign_state()
+        # the state of Chinese names the text gives no state for: the PRC's unless the text shows otherwise
+        self.home = next((iso for word, iso in self.p.home_markers.items() if word in self.s), "CHN")
 
     def _inside_protected(self, a: int, b: int) -> bool:
         return any(pa <= a and b <= pb and (pa, pb) != (a, b) for pa, pb in self.protected)
@@ -303,7 +307,7 @@ def _person(t: _Text, start: int, title_end: int, name_start: int, name_end: int
     if country is None and not known:
         # a name after a post with no state: a Chinese name, or a foreign one written as such
         if _looks_chinese(t, simple):
-            country = "CHN"
+            country = t.home
         else:  # a transliterated foreign name: the state the text names most
             country = t.foreign
     elif known is None and not (_looks_chinese(t, simple) or len(simple) >= 2):

@@ -186,3 +186,21 @@ def test_simplified_copy_keeps_offsets(text: str) -> None:
 )
 def test_issues(text: str, issues: list[str]) -> None:
     assert [i.text for i in read(text).issues] == issues
+
+
+COMMENTARY = (
+    "今年以来，全球经济复苏乏力，各国面临的挑战明显增多，国际社会普遍关注多边贸易体制的前景。\n"
+    "分析人士认为，各主要经济体应当加强宏观政策协调，共同应对通胀压力和供应链风险。\n"
+    "专家指出，发展中国家在全球治理中的代表性和发言权仍有待进一步提升。\n"
+    "在这一背景下，区域合作机制的作用日益凸显，各方对加强互联互通寄予厚望。\n"
+    "此前，国务委员兼外长王毅曾在北京会见来访的印度尼西亚外长蕾特诺。\n"
+)
+
+
+def test_an_engagement_mentioned_late_in_commentary_is_not_the_subject() -> None:
+    assert not read(COMMENTARY).is_readout
+
+
+def test_a_headline_that_reports_an_engagement_keeps_it() -> None:
+    r = read("王毅会见印度尼西亚外长\n" + COMMENTARY)
+    assert r.is_readout and {p.name for p in r.engagements[0].participants} == {"王毅", "蕾特诺"}

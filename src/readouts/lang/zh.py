@@ -727,6 +727,39 @@ def _statements(t: _Text, people: list[Person]) -> list[Statement]:
 
 
 HEADLINE = 80  # a first line this short, with text after it, is a headline
+LEAD_SENTENCES = 4  # the main engagement is reported in the first sentences of prose (or a headline)
+PROSE = 15  # Han characters that make a sentence prose rather than page furniture
+
+
+SUBHEAD = 40  # a line of its own this short is a headline or a subheadline
+
+
+def _headline_reports(t: _Text) -> bool:
+    """A headline line reports an engagement ("江泽民主席会见美国伊利诺伊州州长")."""
+    for line in t.s.split("\n"):
+        line = line.strip()
+        if 0 < len(line) <= SUBHEAD and not re.search(r"[，,。；;]", line) and t.p.predicate.search(line) \
+                and not t.p.planned.search(line):  # a headline is not a sentence: no commas, no full stop
+            return True
+    return False
+
+
+def _lead_end(t: _Text) -> int:
+    """Where the lead ends: after the first ``LEAD_SENTENCES`` sentences of prose."""
+    seen = 0
+    for a, b in _sentences(t.s):
+        if len(_HAN_RE.findall(t.s, a, b)) >= PROSE:
+            seen += 1
+            if seen == LEAD_SENTENCES:
+                return b
+    return len(t.s) + 1
+
+
+def _shares(f: Found, found: list[Found], lead: int) -> bool:
+    """A later engagement of someone the lead's engagements name ("王毅还会见了…")."""
+    keys = {x.english or x.name for x in f.subjects + f.objects}
+    return any(g.trigger.start < lead and not g.planned and keys & {x.english or x.name for x in g.subjects + g.objects}
+               for g in found)
 
 
 def _headline_end(text: str) -> int:
@@ -746,6 +779,9 @@ def read(doc: CleanDocument) -> Readout:
             found.append(Found(f.mode, f.subjects, group, f.trigger, f.date, f.date_span, f.city, f.country,
                                f.place_span, f.occasion, f.occasion_span, f.planned))
     lead = _headline_end(t.text)
+    if not _headline_reports(t):  # a page about something else that mentions an engagement late
+        main = _lead_end(t)
+        found = [f for f in found if f.planned or f.trigger.start < main or _shares(f, found, main)]
     headline = t.s[:lead] if lead else to_simplified(doc.title or "")
     kind = t.p.not_readout.search(headline)
     reject = f"the headline says it is a {kind.group()}" if kind else None

@@ -1091,13 +1091,19 @@ def _titled(ms: list[_Mention]) -> list[Person]:
     return out
 
 
-LEAD_SENTENCES = 3  # the main engagement is reported in the headline or the first sentences
+LEAD_SENTENCES = 3  # the main engagement is reported in the headline or the first sentences of prose
+PROSE = 8  # words that make a sentence prose rather than page furniture (menus, bylines, tags)
 
 
 def _lead_end(t: _Text) -> int:
-    if len(t.sents) <= LEAD_SENTENCES:
-        return len(t.doc.text) + 1
-    return t.toks[t.sents[LEAD_SENTENCES][0]].start
+    """Where the lead ends: after the first ``LEAD_SENTENCES`` sentences of prose."""
+    seen = 0
+    for a, b in t.sents:
+        if sum(1 for x in t.toks[a:b] if x.kind == "word") >= PROSE:
+            seen += 1
+            if seen == LEAD_SENTENCES:
+                return t.toks[b - 1].end
+    return len(t.doc.text) + 1
 
 
 def _shares(f: Found, found: list[Found], lead: int) -> bool:

@@ -228,3 +228,10 @@ def test_an_engagement_mentioned_late_in_another_story_is_background() -> None:
             "В сентябре президент Казахстана Касым-Жомарт Токаев провёл телефонный разговор с президентом России "
             "Владимиром Путиным.")
     assert not read(text).is_readout
+
+
+def test_statement_after_a_quote_and_its_issues() -> None:
+    r = read("Президент России Владимир Путин провёл телефонный разговор с премьер-министром Венгрии Виктором Орбаном. "
+             "«Мы обсудили ситуацию вокруг Украины», — сказал Путин.")
+    assert [(s.speaker, s.verb, s.issues) for s in r.statements] == [
+        ("Владимир Путин", "сказать", ("ситуацию вокруг Украины",))]

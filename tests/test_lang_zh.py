@@ -204,3 +204,8 @@ def test_an_engagement_mentioned_late_in_commentary_is_not_the_subject() -> None
 def test_a_headline_that_reports_an_engagement_keeps_it() -> None:
     r = read("王毅会见印度尼西亚外长\n" + COMMENTARY)
     assert r.is_readout and {p.name for p in r.engagements[0].participants} == {"王毅", "蕾特诺"}
+
+
+def test_statement_issues() -> None:
+    r = read("2021年6月2日,国家主席习近平同美国总统拜登通电话。习近平强调,台湾问题是中美关系中最重要的问题。")
+    assert [(s.speaker, s.issues) for s in r.statements] == [("习近平", ("台湾问题",))]

@@ -196,6 +196,9 @@ def assemble(
             date_span=f.date_span,
             occasion_span=f.occasion_span if in_person else None,
         ))
+    # the issues a statement raises: those inside its sentence
+    statements = [st.replace(issues=tuple(i.text for i in issues or () if st.span.start <= i.span.start
+                                          and i.span.end <= st.span.end)) for st in statements]
     is_readout = bool(engagements) and reject is None
     reason = "engagement reported" if is_readout else ("only planned engagements" if planned else "no engagement found")
     if reject is not None:

@@ -950,6 +950,8 @@ def _statements(t: _Text, ms: list[_Mention]) -> list[Statement]:
             if not (a <= m.i0 and m.n1 <= b) or m.person.name is None:
                 continue
             k = m.n1
+            if not (k < b and t.toks[k].lemma in p.reporting) and m.i0 > a and t.toks[m.i0 - 1].lemma in p.reporting:
+                k = m.i0 - 1  # "..., — сказал Лавров"
             if k < b and t.toks[k].lemma in p.reporting:
                 s0, s1 = t.toks[a].start, t.toks[b - 1].end
                 out.append(Statement(m.person.name, m.person.country, t.toks[k].lemma, None, (),

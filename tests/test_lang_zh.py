@@ -91,6 +91,14 @@ CASES = [
         [("meeting", {("马朝旭", "CHN", "外交部副部长"), (None, "USA", "联邦众议员访问团")}, "2023-04-15", "Beijing", "CHN", None)],
     ),
     (
+        "2024年1月1日，国家主席习近平同俄罗斯总统普京互致新年贺电。",
+        [("message", {("习近平", "CHN", "国家主席"), ("普京", "RUS", "总统")}, "2024-01-01", None, None, None)],
+    ),
+    (
+        "2020年5月8日，国务委员兼外长王毅通过视频方式会见联合国秘书长古特雷斯。",
+        [("video_call", {("王毅", "CHN", "国务委员兼外长"), ("古特雷斯", "UN", "联合国秘书长")}, "2020-05-08", None, None, None)],
+    ),
+    (
         # a Taiwanese agency: a Chinese name with no state is Taiwan's
         "（中央社記者台北15日電）總統賴清德今天在台北接見美國聯邦參議員訪問團。",
         [("meeting", {("賴清德", "TWN", "總統"), (None, "USA", "聯邦參議員訪問團")}, None, "Taipei", "TWN", None)],

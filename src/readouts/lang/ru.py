@@ -622,7 +622,7 @@ def _engagements(t: _Text, ms: list[_Mention]) -> list[Found]:
             end, mode, seq = hit
             f = _roles(t, here, i, end, b, seq, last_subjects)
             if f is not None:
-                f.mode = mode
+                f.mode = (_remote(t, a, b) or mode) if mode in ("meeting", "talks") else mode
                 # "встреча Путина и Трампа может состояться": the verb of a noun's clause says if it happened
                 noun = f.extra.pop("genitive", False)
                 clause = next((k for k in range(end, b) if t.toks[k].text in ",;:—"), b) if noun else end
@@ -636,6 +636,15 @@ def _engagements(t: _Text, ms: list[_Mention]) -> list[Found]:
                     last_subjects = f.subjects
             i = end
     return found
+
+
+def _remote(t: _Text, a: int, b: int) -> str | None:
+    """'провел переговоры ... в режиме видеоконференции', '... по телефону': the sentence says how."""
+    modes = {mode for k in range(a, b) if (hit := _match_predicate(t, k, b)) for mode in [hit[1]]}
+    for mode in ("video_call", "phone_call"):
+        if mode in modes:
+            return mode
+    return None
 
 
 def _future(t: _Text, a: int, i: int, end: int) -> bool:

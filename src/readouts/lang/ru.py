@@ -28,10 +28,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
-
 from readouts.lang import data as langdata
 from readouts.lang.common import Found, Person, assemble, last_weekday, month_day, shift_day
+from readouts.lang.ru_morph import case_of as _case_of
+from readouts.lang.ru_morph import lemma, nominative_name, nominative_phrase, parses
+from readouts.lang.ru_morph import lemma_key as _lemma_key
+from readouts.lang.ru_morph import plural_nominative as _plural_nominative
+from readouts.lang.ru_morph import stems as _stems
 from readouts.records import CleanDocument, Issue, Readout, Span, Statement
 
 _TOKEN = re.compile(
@@ -53,30 +56,6 @@ NOT_NAMES = frozenset({
     "господин", "госпожа", "уважаемый", "глава", "президент", "премьер", "источник", "комментарий", "однако",
     "также", "кроме", "ранее", "напомним", "сегодня", "вчера", "об", "он", "она", "они", "мы", "вы",
 })
-
-
-@lru_cache(maxsize=1)
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
-@lru_cache(maxsize=200_000)
-def parses(word: str) -> tuple:
-    return tuple(_morph().parse(word))
-
-
-@lru_cache(maxsize=200_000)
-def lemma(word: str) -> str:
-    """The word's normal form (lower case; 'ё' as 'е' so both spellings match)."""
-    if not re.search("[А-Яа-яЁё]", word):
-        return word.lower()
-    return parses(word)[0].normal_form.replace("ё", "е")
-
-
-def _lemma_key(phrase: str) -> tuple[str, ...]:
-    return tuple(lemma(w) for w in re.findall(r"[А-Яа-яЁёA-Za-z]+(?:-[А-Яа-яЁёA-Za-z]+)*", phrase))
 
 
 @dataclass
@@ -307,90 +286,6 @@ def _runs(t: _Text) -> list[tuple[int, int]]:
     return runs
 
 
-def _case_of(word: str) -> str | None:
-    for x in parses(word):
-        if x.tag.case:
-            return str(x.tag.case)
-    return None
-
-
-def _nominative_word(word: str, case: str | None, gender: str | None, plural_ok: bool = False) -> str:
-    if "-" in word[1:]:
-        head, _, tail = word.rpartition("-")
-        return head + "-" + _nominative_word(tail, case, gender)
-    ps = parses(word)
-    if case is None or case == "nomn":
-        return word
-    cands = [x for x in ps if x.tag.case == case and (plural_ok or x.tag.number != "plur")]
-    if gender:
-        cands = [x for x in cands if str(x.tag.gender) in (gender, "ms-f", "None")] or cands
-    named = [x for x in cands if {"Name", "Surn", "Patr"} & set(str(x.tag).replace(" ", ",").split(","))]
-    named.sort(key=lambda x: "Fixd" in str(x.tag))  # an indeclinable reading last
-    cands = named or [x for x in cands if x.tag.POS == "NOUN"] or []
-    if not cands:  # "президента ... Ирину": the name's own case when the post's is not among its readings
-        cands = [x for x in ps if x.tag.case not in (None, "nomn") and x.tag.number != "plur"
-                 and {"Name", "Surn", "Patr"} & set(str(x.tag).replace(" ", ",").split(","))]
-        if gender:
-            cands = [x for x in cands if str(x.tag.gender) in (gender, "ms-f")] or cands
-    for x in cands:
-        y = x.inflect({"nomn"} | ({"sing"} if x.tag.number == "sing" else set()))
-        if y is not None:
-            return _recase(y.word, word)
-    return word
-
-
-_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ым", "им", "ой", "ей", "ою", "ею", "ов", "ев",
-            "а", "я", "у", "ю", "е", "ы", "и")
-
-
-def _stems(word: str) -> list[str]:
-    """The word without each case ending it may have ('Шольца' -> 'шольц'), for looking names up."""
-    low = word.lower().replace("ё", "е")
-    return [low[: -len(e)] for e in _ENDINGS if low.endswith(e) and len(low) - len(e) >= 3]
-
-
-def _recase(new: str, old: str) -> str:
-    if old.isupper():
-        return new.upper()
-    if old[:1].isupper():
-        return new[:1].upper() + new[1:]
-    return new
-
-
-def nominative_name(words: list[str], case: str | None) -> str:
-    """'Хаканом Фиданом' (instrumental) -> 'Хакан Фидан'; the gender of the first name is kept."""
-    gender = None
-    for x in parses(words[0]):
-        if "Name" in str(x.tag):
-            gender = str(x.tag.gender)
-            break
-    if case is None:
-        named = [x for x in parses(words[-1]) if {"Name", "Surn"} & set(str(x.tag).replace(" ", ",").split(","))]
-        case = str(named[0].tag.case) if named and named[0].tag.case else None
-    return " ".join(_nominative_word(w, case, gender) if not re.match(r"[А-ЯЁ]\.", w) else w for w in words)
-
-
-def nominative_phrase(words: list[str]) -> str:
-    """A post or an occasion in the nominative: its words up to the first noun are inflected."""
-    out = []
-    done = False
-    for w in words:
-        if done or not re.match("[А-Яа-яЁё]", w):
-            out.append(w)
-            continue
-        x = parses(w)[0]
-        if x.tag.POS in ("ADJF", "NOUN", "PRTF", "NUMR") or (x.tag.POS is None and not x.is_known):
-            y = x.inflect({"nomn", "sing"}) or x.inflect({"nomn"})
-            out.append(_recase(y.word, w) if y is not None and x.tag.case not in (None, "nomn") or (
-                y is not None and x.tag.number == "plur") else w)
-            if x.tag.POS == "NOUN":
-                done = True
-        else:
-            out.append(w)
-            done = True
-    return " ".join(out)
-
-
 _TITLE_WORD_OK = frozenset({"по", "и", "иностранный", "дело", "мид", "рф", "с", "в"})
 
 
@@ -474,7 +369,6 @@ def _people(t: _Text) -> list[_Mention]:
 
 def _mention(t: _Text, i0: int, n0: int, n1: int) -> _Mention:
     p = pack()
-    text = t.doc.text
     states = []
     k = i0
     while k < n0:
@@ -790,12 +684,6 @@ def _group_after(t: _Text, end: int, b: int) -> _Mention | None:
     return _Mention(k, j, j, person, t.toks[k].lemma, states) if text else None
 
 
-def _plural_nominative(word: str) -> str:
-    x = parses(word)[0]
-    y = x.inflect({"nomn", "plur"}) if x.tag.number == "plur" else x.inflect({"nomn", "sing"})
-    return _recase(y.word, word) if y is not None else word
-
-
 # ---------------------------------------------------------------------------------- dates and places
 _FULL = re.compile(r"(?<!\d)(\d{1,2})\s+([а-яё]+)\s+(\d{4})(?:\s*(?:года|г\.))?")
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
@@ -842,8 +730,8 @@ def _date(t: _Text, a: int, b: int, ref: date | None) -> tuple[str | None, Span 
             span = Span(s0 + m.start(), s0 + m.end(), m.group(), "ru:date")
             if ref is None:
                 return None, span
-            d = month_day(ref.year, mo, int(m[1]), ref)
-            return (d.isoformat() if d else None), span
+            day = month_day(ref.year, mo, int(m[1]), ref)
+            return (day.isoformat() if day else None), span
     for k in range(a, b):
         tok = t.toks[k]
         if tok.lemma in RELATIVE and ref is not None:

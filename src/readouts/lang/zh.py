@@ -494,13 +494,13 @@ def _roles(t: _Text, here: list[Person], m: re.Match[str], a: int, b: int, word:
     if not subj:
         return None
     apart = bool(p.separately.search(s, max(a, m.start() - 6), m.start()))
-    objs = _objects_after(t, here, m.end(), b, apart)
-    if not objs:
+    groups = _objects_after(t, here, m.end(), b, apart)
+    if not groups:
         bare = _group_head(t, m.end(), b) or _bare_name_after(t, m.end()) or _unnamed_group(t, m.end(), b)
         if bare is None:
             return None
-        objs = [[bare]]
-    return Found("meeting", subj, objs[0], trigger, extra={"more": objs[1:]})
+        groups = [[bare]]
+    return Found("meeting", subj, groups[0], trigger, extra={"more": groups[1:]})
 
 
 def _connector_gap(gap: str, connectors: frozenset[str]) -> bool:

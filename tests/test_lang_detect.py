@@ -14,6 +14,8 @@ CASES = [
     ("外长王毅会见美国国务卿Marco Rubio (Secretary of State) 并合影。", "zh"),
     ("Министр иностранных дел России Сергей Лавров провёл переговоры с коллегой.", "ru"),
     ("Міністр закордонних справ України Дмитро Кулеба провів переговори з колегою.", "uk"),
+    ("Министърът на външните работи се срещна с колегата си в София и обсъдиха двустранните връзки.", "bg"),
+    ("Объявлен съезд партии, министры обсудили подъём цен.", "ru"),  # ъ in Russian words too
     ("岸田文雄首相は北京で習近平国家主席と会談した。", "ja"),
     ("윤석열 대통령은 서울에서 외교장관을 만났다.", "ko"),
     ("", "en"),
@@ -28,4 +30,4 @@ def test_language(text: str, expected: str) -> None:
 
 @given(st.text())
 def test_any_text_gets_a_code(text: str) -> None:
-    assert language(text) in {"en", "zh", "ru", "uk", "ja", "ko"}
+    assert language(text) in {"en", "zh", "ru", "uk", "bg", "ja", "ko"}

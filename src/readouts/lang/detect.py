@@ -18,8 +18,9 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 #: letters that Ukrainian, Belarusian, Kazakh or Serbian use and Russian does not
-_NOT_RUSSIAN = re.compile(r"[іїєґўғқңүұһәөјљњћџ]", re.I)
-_RUSSIAN_ONLY = re.compile(r"[ыэъ]", re.I)
+_NOT_RUSSIAN = re.compile(r"[іїєґўғқңүұһәөјљњћџѓќѕ]", re.I)
+_RUSSIAN_ONLY = re.compile(r"[ыэ]", re.I)
+_HARD_SIGN = re.compile(r"ъ", re.I)
 
 #: a language needs at least this share of the letters counted
 MIN_SHARE = 0.3
@@ -31,7 +32,7 @@ _ANY_OTHER = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\
 
 
 def language(text: str) -> str:
-    """'zh', 'ru', 'ja', 'ko', 'uk' or 'en' (the default, and for Latin-script text)."""
+    """'zh', 'ru', 'ja', 'ko', 'uk' (Cyrillic that is not Russian), 'bg' or 'en' (the default)."""
     sample = text[:SAMPLE]
     if sample.isascii() or not _ANY_OTHER.search(sample):  # the common case, in one pass
         return "en"
@@ -52,8 +53,11 @@ def language(text: str) -> str:
         return "zh"
     if cyr >= MIN_SHARE * counted:
         cyrillic = "".join(_CYRILLIC.findall(sample))
-        if len(_NOT_RUSSIAN.findall(cyrillic)) > len(_RUSSIAN_ONLY.findall(cyrillic)):
+        russian = len(_RUSSIAN_ONLY.findall(cyrillic))
+        if len(_NOT_RUSSIAN.findall(cyrillic)) > russian:
             return "uk"
+        if not russian and len(_HARD_SIGN.findall(cyrillic)) * 100 >= len(cyrillic):
+            return "bg"  # Bulgarian: no ы or э, and ъ as a vowel in many words
         return "ru"
     return "en"
 

@@ -99,6 +99,19 @@ CASES = [
         [("video_call", {("王毅", "CHN", "国务委员兼外长"), ("古特雷斯", "UN", "联合国秘书长")}, "2020-05-08", None, None, None)],
     ),
     (
+        # provincial and military readouts; "在京" places it in Beijing
+        "6月12日，省长王凯在郑州会见德国巴伐利亚州经济部长艾旺格一行。",
+        [("meeting", {("王凯", "CHN", "省长"), ("艾旺格", "DEU", "巴伐利亚州经济部长")}, None, "Zhengzhou", "CHN", None)],
+    ),
+    (
+        "2024年4月10日，中央军委副主席张又侠在京会见巴基斯坦陆军参谋长穆尼尔。",
+        [("meeting", {("张又侠", "CHN", "中央军委副主席"), ("穆尼尔", "PAK", "陆军参谋长")}, "2024-04-10", "Beijing", "CHN", None)],
+    ),
+    (
+        "2024年5月6日，中联部部长刘建超在京会见越南共产党代表团。",
+        [("meeting", {("刘建超", "CHN", "中联部部长"), (None, "VNM", "共产党代表团")}, "2024-05-06", "Beijing", "CHN", None)],
+    ),
+    (
         # a Taiwanese agency: a Chinese name with no state is Taiwan's
         "（中央社記者台北15日電）總統賴清德今天在台北接見美國聯邦參議員訪問團。",
         [("meeting", {("賴清德", "TWN", "總統"), (None, "USA", "聯邦參議員訪問團")}, None, "Taipei", "TWN", None)],

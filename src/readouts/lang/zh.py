@@ -86,6 +86,7 @@ class _Pack:
     boundary: re.Pattern[str]
     not_first: frozenset[str]
     connector_only: frozenset[str]
+    city_words: dict[str, str]
     home_markers: dict[str, str]
     separately: re.Pattern[str]
     also: re.Pattern[str]
@@ -101,6 +102,9 @@ class _Pack:
 def pack() -> _Pack:
     r = langdata.rules("zh")
     d = langdata.load()
+    unknown = sorted(set(r["city_words"].values()) - set(d.zh_cities))
+    if unknown:
+        raise langdata.LangDataError(f"zh/rules.toml: [city_words] names cities not in cities_zh_ru.tsv: {unknown}")
     mode_of = {w: mode for mode, words in r["predicates"].items() for w in words}
     mode_of.update({w: "meeting" for w in r["connector_only"]})
     heads = _alternation(r["occasion_heads"])
@@ -127,6 +131,7 @@ def pack() -> _Pack:
         visit_country=dict(r["visit_country"]),
         not_first=frozenset(r["name_not_first"]),
         connector_only=frozenset(r["connector_only"]),
+        city_words=dict(r["city_words"]),
         home_markers=dict(r["home_markers"]),
         separately=re.compile(_alternation(r["separately"])),
         also=re.compile(_alternation(r["also"])),
@@ -644,7 +649,13 @@ def _place(t: _Text, f: Found, a: int, end: int, dateline: re.Match[str] | None)
     def free(x0: int, x1: int) -> bool:
         return not any(p0 <= x0 < p1 for p0, p1 in spans) and not (x0 > 0 and s[x0 - 1] == "驻")
 
+    d = langdata.load()
     cities = [(x0, x1, c) for x0, x1, c in t.cities if a <= x0 and x1 <= end and free(x0, x1)]
+    for word, name in t.p.city_words.items():  # "在京会见"
+        k = s.find(word, a, end)
+        if k >= 0 and name in d.zh_cities:
+            cities.append((k, k + len(word), d.zh_cities[name]))
+    cities.sort(key=lambda c: c[0])
     if cities:
         x0, x1, (city, iso) = cities[-1]
         f.city, f.country = city, iso

@@ -394,6 +394,10 @@ def _mention(t: _Text, i0: int, n0: int, n1: int) -> _Mention:
         if case is None and not any(x.tag.case == "nomn" and x.tag.number == "sing" for x in parses(words[-1])):
             case = _case_of(words[-1])  # no post, and the surname cannot be a nominative: its own case
         name = nominative_name(words, case)
+        parts = name.split(" ")
+        if len(parts) == n1 - n0:  # the text's own spacing ("С.В.Лавров" stays one word)
+            gaps = [t.doc.text[t.toks[k].end:t.toks[k + 1].start] for k in range(n0, n1 - 1)]
+            name = parts[0] + "".join(g + w for g, w in zip(gaps, parts[1:]))
         known = p.names.get(_lemma_key(name)) or p.names.get(tuple(w.lower() for w in name.split()))
         if known is None:
             forms = [name.split()[-1].lower()] + [x.normal_form for x in parses(words[-1])] + _stems(words[-1])

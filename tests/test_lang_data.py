@@ -27,7 +27,7 @@ def test_good_texts_build() -> None:
 @pytest.mark.parametrize(
     "states,cities,names,message",
     [
-        (STATES + "XX\t某国\t\t\t\n", CITIES, NAMES, "states_zh_ru.tsv:3: 'XX' is not an ISO3 code"),
+        (STATES + "Xx\t某国\t\t\t\n", CITIES, NAMES, "states_zh_ru.tsv:3: 'Xx' is not an ISO3 code"),
         (STATES + "RUS\t俄罗斯\n", CITIES, NAMES, "states_zh_ru.tsv:3: expected 5 tab-separated columns, found 2"),
         (STATES + "RUS\t中国\t\t\t\n", CITIES, NAMES, "states_zh_ru.tsv:3: '中国' already stands for 'CHN'"),
         (STATES + "RUS\t俄罗斯\t俄罗斯\t\t\n", CITIES, NAMES, "short form '俄罗斯' is longer than two characters"),

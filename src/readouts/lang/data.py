@@ -21,7 +21,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-ISO3_RE = re.compile(r"^[A-Z]{3}$")
+#: a state's ISO3 code, or an organisation's short name (UN, EU, ASEAN) for its officials
+ISO3_RE = re.compile(r"^[A-Z]{2,6}$")
 
 
 class LangDataError(ValueError):
@@ -74,7 +75,7 @@ def _variants(cell: str) -> list[str]:
 
 def _iso(name: str, n: int, code: str) -> str:
     if not ISO3_RE.match(code):
-        raise LangDataError(f"{name}:{n}: {code!r} is not an ISO3 code")
+        raise LangDataError(f"{name}:{n}: {code!r} is not an ISO3 code or an organisation's short name")
     return code
 
 

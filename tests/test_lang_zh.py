@@ -112,6 +112,11 @@ CASES = [
         [("meeting", {("刘建超", "CHN", "中联部部长"), (None, "VNM", "共产党代表团")}, "2024-05-06", "Beijing", "CHN", None)],
     ),
     (
+        # a name before its post
+        "2023年8月22日，国家主席习近平在约翰内斯堡同拉马福萨总统举行会谈。",
+        [("talks", {("习近平", "CHN", "国家主席"), ("拉马福萨", "ZAF", "总统")}, "2023-08-22", "Johannesburg", "ZAF", None)],
+    ),
+    (
         # a Taiwanese agency: a Chinese name with no state is Taiwan's
         "（中央社記者台北15日電）總統賴清德今天在台北接見美國聯邦參議員訪問團。",
         [("meeting", {("賴清德", "TWN", "總統"), (None, "USA", "聯邦參議員訪問團")}, None, "Taipei", "TWN", None)],

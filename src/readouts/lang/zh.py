@@ -86,6 +86,7 @@ class _Pack:
     boundary: re.Pattern[str]
     not_first: frozenset[str]
     connector_only: frozenset[str]
+    posts_after_name: frozenset[str]
     city_words: dict[str, str]
     home_markers: dict[str, str]
     separately: re.Pattern[str]
@@ -131,6 +132,7 @@ def pack() -> _Pack:
         visit_country=dict(r["visit_country"]),
         not_first=frozenset(r["name_not_first"]),
         connector_only=frozenset(r["connector_only"]),
+        posts_after_name=frozenset(r["posts_after_name"]),
         city_words=dict(r["city_words"]),
         home_markers=dict(r["home_markers"]),
         separately=re.compile(_alternation(r["separately"])),
@@ -246,6 +248,10 @@ def _people(t: _Text) -> list[Person]:
     for m in t.p.post.finditer(s):
         named = t.name_at(m.end())
         if named is None:
+            before = _name_before(t, m)  # "同拉马福萨总统举行会谈": the name before the post
+            if before is not None:
+                people.append(before)
+                taken.append((before.name_start, m.start()))
             continue
         name_end, rule = named
         start = t.title_before(m.start())
@@ -259,6 +265,39 @@ def _people(t: _Text) -> list[Person]:
         people.append(Person(a, b, text[a:b], known.country, None, a, "zh:known-name", known.english))
     people.sort(key=lambda p: p.start)
     return _drop_overlaps(people)
+
+
+def _name_before(t: _Text, m: re.Match[str]) -> Person | None:
+    """A name written before its post ('拉马福萨总统'), between a connector or predicate and the post,
+    the post followed by a predicate, a connector or punctuation."""
+    s = t.s
+    end = m.end()
+    if m.group() not in t.p.posts_after_name:
+        return None
+    if end < len(s) and not (t.p.stop_at.match(s, end) or t.p.predicate.match(s, end) or not _HAN_RE.match(s[end])):
+        return None
+    k = m.start()
+    while k > 0 and k > m.start() - 8 and (_HAN_RE.match(s[k - 1]) or s[k - 1] in NAME_DOTS) \
+            and (k not in t.bound_ends or k == m.start()):
+        k -= 1
+    if k not in t.bound_ends or m.start() - k < 2:
+        return None
+    # only where a person is expected: right after a connector or a predicate ("同", "会见")
+    if not (s[k - 1:k] in t.p.connectors or any(s.endswith(w, 0, k) for w in t.p.mode_of)):
+        return None
+    name = t.text[k:m.start()]
+    simple = s[k:m.start()]
+    if simple[0] in t.p.not_first or t.p.post.search(simple) or any(a < m.start() and b > k for a, b, _ in t.states) \
+            or t.p.title_states.search(simple) or simple[0] in langdata.load().zh_short:
+        return None
+    known = t.known_at(k)
+    if known is not None and known[0] != m.start():
+        return None
+    country = known[1].country if known else (t.home if _looks_chinese(t, simple) else t.foreign)
+    if country is None:
+        return None
+    return Person(k, end, name, country, t.text[m.start():end], k, "zh:name-post",
+                  known[1].english if known else None, known is not None)
 
 
 def _drop_overlaps(people: list[Person]) -> list[Person]:

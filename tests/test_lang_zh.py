@@ -145,6 +145,8 @@ def test_engagements(text: str, expected: list) -> None:
         "中华人民共和国和法兰西共和国联合声明\n2019年3月5日,国家主席习近平同法国总统马克龙举行会谈。",
         # no engagement at all
         "外交部发言人今天表示,中方愿同各方一道维护地区和平稳定。",
+        # a joint press conference
+        "2024年3月7日，外交部长王毅与新加坡外长维文共同会见记者。",
     ],
 )
 def test_not_readouts(text: str) -> None:

@@ -86,6 +86,7 @@ class _Pack:
     boundary: re.Pattern[str]
     not_first: frozenset[str]
     connector_only: frozenset[str]
+    press: tuple[str, ...]
     posts_after_name: frozenset[str]
     city_words: dict[str, str]
     home_markers: dict[str, str]
@@ -132,6 +133,7 @@ def pack() -> _Pack:
         visit_country=dict(r["visit_country"]),
         not_first=frozenset(r["name_not_first"]),
         connector_only=frozenset(r["connector_only"]),
+        press=tuple(r["press"]),
         posts_after_name=frozenset(r["posts_after_name"]),
         city_words=dict(r["city_words"]),
         home_markers=dict(r["home_markers"]),
@@ -489,8 +491,8 @@ def _engagements(t: _Text, people: list[Person]) -> list[Found]:
             word = m.group()
             if any(x.start <= m.start() < x.end for x in here):
                 continue
-            if _nominal(s, m, a):
-                continue
+            if _nominal(s, m, a) or s.startswith(p.press, m.end()):
+                continue  # "会见中", "此次会晤"; "共同会见记者"
             mode = p.mode_of[word]
             f = _roles(t, here, m, a, b, word)
             if f is None:

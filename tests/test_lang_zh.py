@@ -112,6 +112,11 @@ CASES = [
         [("meeting", {("刘建超", "CHN", "中联部部长"), (None, "VNM", "共产党代表团")}, "2024-05-06", "Beijing", "CHN", None)],
     ),
     (
+        # Hong Kong's word for a video conference
+        "2022年3月18日，國家主席習近平應約同美國總統拜登舉行視像會晤。",
+        [("video_call", {("習近平", "CHN", "國家主席"), ("拜登", "USA", "總統")}, "2022-03-18", None, None, None)],
+    ),
+    (
         # a name before its post
         "2023年8月22日，国家主席习近平在约翰内斯堡同拉马福萨总统举行会谈。",
         [("talks", {("习近平", "CHN", "国家主席"), ("拉马福萨", "ZAF", "总统")}, "2023-08-22", "Johannesburg", "ZAF", None)],

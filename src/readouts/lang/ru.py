@@ -78,6 +78,7 @@ class Tok:
 @dataclass(frozen=True)
 class _Pack:
     posts: frozenset[str]
+    title_drop: frozenset[str]
     predicates: tuple[tuple[tuple[str, ...], str], ...]  # lemma sequence -> mode, longest first
     groups: frozenset[str]
     planned: frozenset[str]
@@ -109,6 +110,7 @@ def pack() -> _Pack:
     surnames = {lemma(k): v for k, v in d.ru_surnames.items()} | dict(d.ru_surnames)
     return _Pack(
         posts=frozenset(r["posts"]) | frozenset(lemma(w) for w in r["posts"]),
+        title_drop=frozenset(lemma(w) for w in r["title_drop"]),
         predicates=tuple(preds),
         groups=frozenset(r["groups"]),
         planned=frozenset(r["planned"]),
@@ -380,7 +382,7 @@ def _mention(t: _Text, i0: int, n0: int, n1: int) -> _Mention:
         k += 1
     hi = next((k for k in range(i0, n0) if t.toks[k].lemma in p.posts), None)
     head = t.toks[hi].lemma if hi is not None else None
-    title = _title_text(t, i0, n0) if head else None
+    title = _title_text(t, i0, n0) if head and head not in p.title_drop else None
     if not states and head:  # "Губернатор Санкт-Петербурга": a city's state
         states = [iso for k, (_, (_, iso)) in t.cities.items() if i0 <= k < n0][:1]
     name = None

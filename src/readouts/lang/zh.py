@@ -38,7 +38,6 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’\-]+(?:\s[A-Z][A-Za-z'’\-]+){0,3}")
 _CHINESE_SPHERE = frozenset({"CHN", "TWN", "HKG", "MAC"})
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_OPEN, _CLOSE = "(（", ")）"
 _TIME_CHARS = "今昨明前当本次每周月"  # "今日总统": 日 is a day here, not Japan
 
 
@@ -68,7 +67,6 @@ def _alternation(words) -> str:  # noqa: ANN001
 class _Pack:
     predicate: re.Pattern[str]
     mode_of: dict[str, str]
-    symmetric: frozenset[str]
     connectors: frozenset[str]
     planned: re.Pattern[str]
     post: re.Pattern[str]
@@ -116,7 +114,6 @@ def pack() -> _Pack:
     return _Pack(
         predicate=re.compile(_alternation(mode_of)),
         mode_of=mode_of,
-        symmetric=frozenset(r["symmetric"]),
         connectors=frozenset(r["connectors"]),
         planned=re.compile(_alternation(r["planned"])),
         post=re.compile(_alternation(r["posts"])),
@@ -536,7 +533,7 @@ def _roles(t: _Text, here: list[Person], m: re.Match[str], a: int, b: int, word:
             return Found("meeting", _coordinated(s, before[:i]), groups[0], trigger, extra={"more": groups[1:]})
     if word in p.connector_only:
         return None
-    subj = _coordinated(s, before) if before and _gap_ok(s, before[-1].end, m.start(), allow_place=True) else []
+    subj = _coordinated(s, before) if before and _gap_ok(s, before[-1].end, m.start()) else []
     if not subj:
         return None
     apart = bool(p.separately.search(s, max(a, m.start() - 6), m.start()))
@@ -592,7 +589,7 @@ def _group(s: str, people: list[Person], apart: bool = True) -> list[list[Person
 _GAP_OK = re.compile(r"^[^。；;！？]{0,40}$")
 
 
-def _gap_ok(s: str, end: int, start: int, allow_place: bool = False) -> bool:
+def _gap_ok(s: str, end: int, start: int) -> bool:
     gap = s[end:start]
     return bool(_GAP_OK.match(gap)) and len(re.findall(r"[，,]", gap)) <= 2
 

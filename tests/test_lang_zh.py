@@ -181,6 +181,7 @@ def test_traditional_and_simplified_read_alike() -> None:
         ("2026-02-14\n外长王毅当地时间周五（13日）在慕尼黑会见美国国务卿鲁比奥。", "2026-02-13"),
         ("2026-02-14\n外长王毅昨天在慕尼黑会见美国国务卿鲁比奥。", "2026-02-13"),
         ("外长王毅10月31日同美国国务卿布林肯通电话。", None),  # no year anywhere
+        ("date 2024-05-16\n外交部长林佳龙今（15）日接见美国联邦众议员访问团。", "2024-05-15"),
     ],
 )
 def test_dates(text: str, expected: str | None) -> None:

@@ -379,6 +379,7 @@ _EXPR = re.compile(
     r"(?P<full>(?P<fy>(?:19|20)\d\d)\s*年\s*(?P<fm>\d{1,2})\s*月\s*(?P<fd>\d{1,2})\s*[日号]?"
     r"(?:\s*[-—至到]\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*[日号])?)"
     r"|(?P<md>(?<![\d年])(?P<mm>\d{1,2})\s*月\s*(?P<md_d>\d{1,2})\s*[日号]?(?:\s*[-—至到]\s*\d{1,2}\s*[日号])?)"
+    r"|(?P<paren>[今昨]\s*[（(]\s*(?P<pd>\d{1,2})\s*[)）]\s*日)"
     r"|(?P<wd>(?:周|星期|礼拜)(?P<wdn>[一二三四五六日天]))"
     r"|(?P<rel>今天|今日|昨天|昨日|前天|今晨|昨晚|今(?=[（(]))"
     r"|(?P<day>(?<![\d月年.])(?P<dd>\d{1,2})\s*[日号](?:\s*[-—至到]\s*\d{1,2}\s*[日号])?)"
@@ -438,6 +439,8 @@ def _resolve(m: re.Match[str], ref: date | None, dl: date | None) -> date | None
         return month_day(ref.year, int(m["mm"]), int(m["md_d"]), ref)
     if m["day"]:
         return day_in_month(anchor, int(m["dd"]))
+    if m["paren"]:  # "今（15）日"
+        return day_in_month(anchor, int(m["pd"]))
     if m["wd"]:
         return last_weekday(anchor, _WEEKDAYS[m["wdn"]])
     if m["rel"]:
@@ -453,7 +456,7 @@ def _date_for(t: _Text, a: int, b: int, ref: date | None, dl: date | None) -> tu
     # "周五（13日）", "今天(2月11日)": the number in brackets says more than the word before it
     best = found[-1]
     for m in reversed(found):
-        if m["full"] or m["md"] or m["day"]:
+        if m["full"] or m["md"] or m["day"] or m["paren"]:
             best = m
             break
     when = _resolve(best, ref, dl)

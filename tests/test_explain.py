@@ -79,3 +79,12 @@ def test_bad_input_is_reported_and_the_rest_explained(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["explain", str(tmp_path), "--format", "json"])
     assert result.exit_code == 1
     assert "rejected" in result.output and '"id": "good"' in result.output
+
+
+def test_a_chinese_text_names_its_reader(tmp_path: Path) -> None:
+    path = tmp_path / "zh.txt"
+    path.write_text("2024年3月5日，国务委员兼外长王毅在北京会见俄罗斯外长拉夫罗夫。", encoding="utf-8")
+    x = json.loads(CliRunner().invoke(main, ["explain", str(path), "--format", "json"]).output)
+    assert x["language"] == "zh"
+    assert any("zh reader" in n["rule"] for n in x["decisions"])
+    assert x["engagements"] and x["engagements"][0]["mode"] == "meeting"

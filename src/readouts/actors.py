@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from readouts import gazetteer
+from readouts.lang.translit import latin
 from readouts.records import Participant, Readout
 
 # --------------------------------------------------------------------------- data
@@ -178,8 +179,12 @@ def _ascii_fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
-    """Folded tokens of a name without honorifics: 'Mr. Sérgey V. Lavrov' -> ('sergey', 'v', 'lavrov')."""
-    text = _ascii_fold(strip_honorifics(name)).replace("'", "").replace("’", "")
+    """Folded tokens of a name without honorifics: 'Mr. Sérgey V. Lavrov' -> ('sergey', 'v', 'lavrov').
+
+    Chinese and Russian names are compared in Latin letters (``readouts.lang.translit``):
+    '王毅' and 'Ван И' give the tokens of 'Wang Yi'.
+    """
+    text = _ascii_fold(strip_honorifics(latin(name))).replace("'", "").replace("’", "")
     return tuple(_TOKEN.findall(text))
 
 

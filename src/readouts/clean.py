@@ -17,6 +17,7 @@ from typing import Any
 
 from readouts import gazetteer
 from readouts.dates import DateMention, find_dates
+from readouts.lang.detect import language
 from readouts.patterns import TokenPattern
 from readouts.records import CleanDocument, RawDocument, Span, content_hash
 
@@ -277,6 +278,7 @@ def clean(raw: RawDocument) -> CleanDocument:
         removed=tuple(removed),
         metadata={**raw.metadata, CUT_KEY: cut} if cut and cut["characters"] else dict(raw.metadata),
         content_hash=content_hash(clean_text),
+        language=language(clean_text),
     )
 
 

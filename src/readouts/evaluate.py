@@ -34,6 +34,7 @@ __all__ = [
     "names_match",
     "score",
     "token_f1",
+    "words",
 ]
 
 # --- name-matching and field rules --------------------------------------------------
@@ -58,7 +59,10 @@ FIELDS = ("date", "mode", "country", "title", "loc_country", "loc_city", "occasi
 #: What a document missing from the predictions counts as.
 MISSING_PREDICTION: Mapping[str, Any] = {"is_readout": False, "engagements": []}
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+#: what separates words: anything but letters and digits, of every script
+_NON_WORD = re.compile(r"[\W_]+")
+#: a Chinese character is a token of its own (Chinese has no spaces); other runs stay whole
+_CJK_OR_REST = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\u3400-\u9fff\uf900-\ufaff]+")
 
 
 class FormatError(Exception):
@@ -69,12 +73,17 @@ class FormatError(Exception):
 
 
 def fold(text: str | None) -> str:
-    """Lower-case, strip accents and punctuation, squeeze spaces."""
+    """Lower-case, strip accents and punctuation, squeeze spaces (letters of every script kept)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(_NON_ALNUM.sub(" ", text).split())
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def words(text: str | None) -> list[str]:
+    """Tokens for overlap: folded words, each Chinese character on its own."""
+    return [part for tok in fold(text).split() for part in _CJK_OR_REST.findall(tok)]
 
 
 def _name_token(token: str) -> str:
@@ -91,7 +100,7 @@ def name_tokens(name: str | None) -> tuple[str, ...]:
 
 
 def _content_tokens(text: str | None) -> list[str]:
-    return [t for t in fold(text).split() if t not in STOPWORDS]
+    return [t for t in words(text) if t not in STOPWORDS]
 
 
 def token_f1(a: str | None, b: str | None) -> float:

@@ -18,7 +18,7 @@ def explain(doc: CleanDocument) -> dict[str, Any]:
     """A JSON-ready explanation of one clean document."""
     readout, ann, trace = extract_traced(doc)
     sentences: list[dict[str, Any]] = []
-    for sent in ann.sentences:
+    for sent in ann.sentences if ann is not None else ():
         mentions = []
         for mi in sent.mentions:
             m = ann.mentions[mi]
@@ -45,6 +45,7 @@ def explain(doc: CleanDocument) -> dict[str, Any]:
             })
     return {
         "id": doc.id,
+        "language": doc.language,
         "is_readout": readout.is_readout,
         "reason": readout.reason,
         "title": doc.title,

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from readouts import gazetteer, predicates
+from readouts import gazetteer, lang, predicates
 from readouts.codes import code_readout
 from readouts.annotate import Annotated, Mention, Sentence, annotate
 from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso, resolve
@@ -227,11 +227,18 @@ class _Doc:
 # ---------------------------------------------------------------------------------------
 def extract(doc: CleanDocument) -> Readout:
     """Everything a readout says: engagements, statements, issues, third parties, plans."""
+    code = doc.language or lang.language(doc.text)
+    if code in lang.READERS:  # Chinese and Russian have readers of their own
+        return lang.read(doc, code)
     return _extract(_Doc(doc))
 
 
-def extract_traced(doc: CleanDocument) -> tuple[Readout, Annotated, list[dict[str, Any]]]:
-    """The readout, the annotated text and every decision taken on the way (``readouts explain``)."""
+def extract_traced(doc: CleanDocument) -> tuple[Readout, Annotated | None, list[dict[str, Any]]]:
+    """The readout, the annotated text and every decision taken on the way (``readouts explain``).
+    A document in a language with a reader of its own says which reader read it."""
+    code = doc.language or lang.language(doc.text)
+    if code in lang.READERS:
+        return lang.read(doc, code), None, [{"step": "reader", "rule": f"read by the {code} reader (readouts.lang)"}]
     d = _Doc(doc)
     d.trace = []
     return _extract(d), d.ann, d.trace

@@ -129,6 +129,7 @@ class CleanDocument(Record):
     removed: tuple[str, ...] = ()  # boilerplate lines that were dropped
     metadata: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
+    language: str | None = None  # "en", "zh", "ru", ... (readouts.lang.detect); None: not told yet
 
     _nested: ClassVar[Mapping[str, type]] = {"published_span": Span, "dateline_span": Span}
 

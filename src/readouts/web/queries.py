@@ -245,13 +245,23 @@ def _span(field_name: str, span: dict[str, Any] | None, label: str, **extra: Any
     }
 
 
+def _with_latin(name: str | None) -> str | None:
+    """'王毅' -> '王毅 (Wang Yi)': a Chinese or Russian name with the English one the actor pages use."""
+    if not name or name.isascii():
+        return name
+    from readouts.lang.translit import latin
+
+    english = latin(name)
+    return name if english == name else f"{name} ({english})"
+
+
 def readout_spans(readout: dict[str, Any]) -> list[dict[str, Any]]:
     """Every extracted value with its span, as flat dicts (field, label, start, end, rule)."""
     spans: list[dict[str, Any] | None] = []
     for i, e in enumerate(readout.get("engagements") or ()):
         tag = f"engagement {i + 1}"
         for p in e.get("participants") or ():
-            who = ", ".join(x for x in (p.get("name"), p.get("title"), p.get("country")) if x)
+            who = ", ".join(x for x in (_with_latin(p.get("name")), p.get("title"), p.get("country")) if x)
             spans.append(_span("participant", p.get("span"), f"{tag}: participant ({p.get('side')}): {who}",
                                country_rule=p.get("country_rule")))
         spans.append(_span("trigger", e.get("trigger"), f"{tag}: trigger, mode {e.get('mode')}"))

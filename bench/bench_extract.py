@@ -7,6 +7,11 @@ and exits 0 whatever they are (1 only with --check when a target is missed).
 
     python bench/bench_extract.py                 # 10,000 documents, one process
     python bench/bench_extract.py --docs 50000 --jobs 4 --json
+    python bench/bench_extract.py --input dev2 --against f449ee8   # this tree vs a revision, one run
+
+With ``--against REV`` the same input is run, alternately, by this source tree and by the
+source tree of git revision REV (both as plain Python from their ``src/``, so that a compiled
+install does not favour one side), and the report gives both and their ratio.
 
 The input is eval/dev.jsonl (beside the repository, in shared/eval) repeated with ids
 suffixed, or, when that is absent, the repository's examples/ texts repeated. It is
@@ -64,10 +69,14 @@ def _example_records(folder: Path) -> list[dict]:
     return out
 
 
-def source_records() -> tuple[str, list[dict]]:
-    """The documents to repeat, and a label saying where they come from."""
-    if DEV_JSONL.exists():
-        return str(DEV_JSONL), _dev_records(DEV_JSONL)
+def source_records(name: str = "dev") -> tuple[str, list[dict]]:
+    """The documents to repeat (``name``: an evaluation set beside the repository, or a
+    JSONL path), and a label saying where they come from."""
+    path = Path(name) if name.endswith(".jsonl") else DEV_JSONL.with_name(f"{name}.jsonl")
+    if path.exists():
+        return str(path), _dev_records(path)
+    if name not in ("dev",):
+        sys.exit(f"bench: no input {path}")
     records = _example_records(EXAMPLES)
     if not records:
         sys.exit(f"bench: no input: neither {DEV_JSONL} nor documents in {EXAMPLES}")
@@ -144,12 +153,13 @@ def _compiled() -> bool:
     return all(not str(m.__file__).endswith(".py") for m in (annotate, extract))
 
 
-def run_child(input_path: Path, output_path: Path, jobs: int) -> dict:
-    """``measure`` in a fresh interpreter, so that its peak RSS is its own."""
+def run_child(input_path: Path, output_path: Path, jobs: int, tree: Path | None = None) -> dict:
+    """``measure`` in a fresh interpreter, so that its peak RSS is its own; with ``tree``,
+    the readouts of that source tree (its ``src/``, plain Python)."""
     cmd = [sys.executable, __file__, "--measure", str(input_path), str(output_path), "--jobs", str(jobs)]
     env = dict(os.environ)
-    if importlib.util.find_spec("readouts") is None:  # not installed: measure the source tree
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    if tree is not None or importlib.util.find_spec("readouts") is None:  # measure a source tree
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str((tree or REPO) / "src"), env.get("PYTHONPATH")]))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         sys.exit(f"bench: the measured run failed:\n{proc.stderr.strip()}")
@@ -159,10 +169,10 @@ def run_child(input_path: Path, output_path: Path, jobs: int) -> dict:
 # --- report ---------------------------------------------------------------------------
 
 
-def benchmark(n_docs: int, jobs: int, scaling: bool, repeat: int = 3) -> dict:
+def benchmark(n_docs: int, jobs: int, scaling: bool, repeat: int = 3, input_name: str = "dev") -> dict:
     """The main run ``repeat`` times (the fastest is reported: the others were slowed by
     whatever else the machine did), then, with ``scaling``, once over twice the input."""
-    label, records = source_records()
+    label, records = source_records(input_name)
     with tempfile.TemporaryDirectory(prefix="readouts-bench-") as tmp:
         sizes = [n_docs, 2 * n_docs] if scaling else [n_docs]
         runs = []
@@ -194,6 +204,35 @@ def benchmark(n_docs: int, jobs: int, scaling: bool, repeat: int = 3) -> dict:
             "speed_ok": main_run["docs_per_second_per_core"] >= TARGET_DOCS_PER_SEC_PER_CORE,
             "memory_ok": max(peaks) < TARGET_PEAK_MB,
         },
+    }
+
+
+def compare(n_docs: int, input_name: str, rev: str, repeat: int) -> dict:
+    """This source tree against revision ``rev``, alternately, over the same input."""
+    label, records = source_records(input_name)
+    with tempfile.TemporaryDirectory(prefix="readouts-bench-") as tmp:
+        other = Path(tmp) / "against"
+        other.mkdir()
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True)
+        if archive.returncode != 0:
+            sys.exit(f"bench: cannot read revision {rev}: {archive.stderr.decode().strip()}")
+        subprocess.run(["tar", "-x", "-C", str(other)], input=archive.stdout, check=True)
+        input_path = Path(tmp) / "input.jsonl"
+        write_input(records, n_docs, input_path)
+        runs: dict[str, list[dict]] = {"this": [], rev: []}
+        for _ in range(repeat):
+            runs["this"].append(run_child(input_path, Path(tmp) / "out-this.jsonl", 1, REPO))
+            runs[rev].append(run_child(input_path, Path(tmp) / "out-rev.jsonl", 1, other))
+    best = {k: max(v, key=lambda r: r["docs_per_second"]) for k, v in runs.items()}
+    return {
+        "source": label, "documents": n_docs, "against": rev,
+        "this": {"docs_per_second_per_core": round(best["this"]["docs_per_second_per_core"], 1),
+                 "peak_rss_mb": round(best["this"]["peak_rss_mb"], 1),
+                 "runs": [round(r["docs_per_second_per_core"]) for r in runs["this"]]},
+        rev: {"docs_per_second_per_core": round(best[rev]["docs_per_second_per_core"], 1),
+              "peak_rss_mb": round(best[rev]["peak_rss_mb"], 1),
+              "runs": [round(r["docs_per_second_per_core"]) for r in runs[rev]]},
+        "ratio": round(best["this"]["docs_per_second"] / best[rev]["docs_per_second"], 3),
     }
 
 
@@ -233,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of the main input; the fastest is reported (default 3)")
     ap.add_argument("--no-scaling", action="store_true", help="skip the second run over twice as many documents")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--input", default="dev", help="evaluation set beside the repository (dev, dev2, ...) or a JSONL path")
+    ap.add_argument("--against", metavar="REV", help="also run git revision REV's source tree, alternately, and compare")
     ap.add_argument("--measure", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.docs < 1 or args.jobs < 1 or args.repeat < 1:
@@ -240,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]), args.jobs)))
         return 0
-    result = benchmark(args.docs, args.jobs, scaling=not args.no_scaling, repeat=args.repeat)
+    if args.against:
+        cmp = compare(args.docs, args.input, args.against, args.repeat)
+        print(json.dumps(cmp, indent=2))
+        return 0
+    result = benchmark(args.docs, args.jobs, scaling=not args.no_scaling, repeat=args.repeat, input_name=args.input)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     missed = not (result["targets"]["speed_ok"] and result["targets"]["memory_ok"])
     return 1 if args.check and missed else 0

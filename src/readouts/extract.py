@@ -322,9 +322,12 @@ def _right_after_person(d: _Doc, sent: Sentence, start: int) -> bool:
                and (a.mentions[mi].entity is not None or a.mentions[mi].pronoun) for mi in sent.mentions)
 
 
+_NOT_THIS_ONE = re.compile(r"\b(?:first|next|last|previous|upcoming|future|recent|earlier|another|planned|possible|potential|expected)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
 def _reporting_nominal(before: str) -> bool:
     """'Talks between X and Y took place', 'during a meeting with Y', 'X's call with Y'."""
-    if re.search(r"\b(?:first|next|last|previous|upcoming|future|recent|earlier|another)\s+(?:[\w-]+\s+){0,2}$", before, re.I):
+    if _NOT_THIS_ONE.search(before):
         return False
     return bool(_NOMINAL_OK.search(before))
 
@@ -397,7 +400,9 @@ def _candidates(d: _Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                 # "X talks with Y via video link": after a person the word is the verb
                 trig = r.by_name[trig.verb_reading]
                 where["trigger"] = trig.name
-            elif trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before):
+            elif (trig.nominal and not (sent.headline or sent.caption) and not _reporting_nominal(before)
+                  and not (m.group(0).lower().endswith("between") and not _NOT_THIS_ONE.search(before))):
+                # "Moscow hosted talks between X and Y" names both; "the first meeting between" is another one
                 d.note("trigger", "dropped: a noun that does not report an engagement here", **where)
                 continue
             is_planned = _planned_before(r, a, sent, m.start(), m.group(0))

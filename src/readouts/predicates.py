@@ -98,6 +98,7 @@ def _words(phrases: list[str] | tuple[str, ...]) -> str:
 
 
 _FIRST_TOKEN = re.compile(r"\w+|[^\w\s]")  # a token as readouts.annotate cuts them
+_AUXILIARY_BEHIND = "(?:" + "|".join(rf"(?<=\b{w}\s)" for w in ("is", "are", "was", "were", "been", "be", "when", "while", "whilst")) + ")"
 _AUXILIARIES = frozenset({"have", "has", "be", "is", "are", "was", "were", "been"})
 
 
@@ -112,8 +113,10 @@ def _verb_forms(verbs: list[str], irregular: dict[str, list[str]], light: bool, 
         forms |= {named[k] for k in which if k != "ing"}
         if "ing" in which:
             ing_forms.add(named["ing"])
-    # "is meeting", and in a clause of time: "while meeting with", "when holding talks with"
-    alts = [r"(?:is|are|was|were|been|be|while|when|whilst)\s+" + _words(sorted(ing_forms))] if ing_forms else []
+    # "is meeting", and in a clause of time: "while meeting with", "when holding talks with";
+    # the auxiliary is looked behind, so a match begins at the verb (the auxiliaries, very
+    # common words, are then no positions to try)
+    alts = [_AUXILIARY_BEHIND + _words(sorted(ing_forms))] if ing_forms else []
     if light:
         if forms & _AUXILIARIES:
             # "has a meeting with", "X and Y have talks", not "has been ..."
@@ -183,7 +186,6 @@ def build(data: dict[str, Any]) -> Lexicon:
             verbs = _verb_forms(t["verbs"], irregular, light=bool(nouns), which=which)
             for v in t["verbs"]:
                 anchors.update(_FIRST_TOKEN.match(w).group(0).lower() for w in inflect(v, irregular))  # type: ignore[union-attr]
-            anchors.update(("is", "are", "was", "were", "been", "be", "while", "when", "whilst"))
             if nouns:
                 det = r"(?:\s+(?:an?|the|their|his|her|its|one|two|several|separate))?" if t.get("determiner", True) else ""
                 mods = int(t.get("modifiers", 3))

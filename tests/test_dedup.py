@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readouts.dedup import DuplicateIndex, Shingler, find_groups, normalise
+from readouts.dedup import DuplicateIndex, Shingler, engagements_agree, find_groups, normalise, readout_signature
 
 # Invented officials and an invented meeting.
 ORIGINAL = """Foreign Minister Dalia Verhoeven Meets with Foreign Minister Sergey Ostrovsky of Ruritania
@@ -185,3 +185,77 @@ def test_pickle_round_trip():
 def test_from_bytes_rejects_other_state():
     with pytest.raises(ValueError, match="not a DuplicateIndex state"):
         DuplicateIndex.from_bytes(pickle.dumps({"something": "else"}))
+
+
+# Same template, different meetings: a State Department-style series (invented officials).
+TEMPLATE = """Secretary Marlow's Meeting with {title} {name} of {country}
+
+Office of the Spokesperson
+{when}
+
+The following is attributable to Spokesperson Daniel Reyes:
+
+Secretary of State Evelyn Marlow met with {title} {name} of {country} today in Washington. The Secretary and \
+{title} {surname} discussed the strong partnership between the United States and {country}, including cooperation on \
+economic security, critical minerals supply chains and maritime security. The Secretary reaffirmed the commitment of \
+the United States to a free and open region and thanked {title} {surname} for {country}'s support for humanitarian \
+relief efforts. They also discussed regional security challenges and agreed to stay in close touch.
+"""
+SERIES = {
+    "tanabe": dict(title="Foreign Minister", name="Hiroshi Tanabe", surname="Tanabe", country="Japan",
+                   when="March 3, 2024"),
+    "park": dict(title="Foreign Minister", name="Min-jun Park", surname="Park", country="the Republic of Korea",
+                 when="March 5, 2024"),
+    "santos": dict(title="Foreign Minister", name="Maria Santos", surname="Santos", country="the Philippines",
+                   when="March 8, 2024"),
+    "tanabe-again": dict(title="Foreign Minister", name="Hiroshi Tanabe", surname="Tanabe", country="Japan",
+                         when="April 22, 2024"),
+}
+
+
+def _extracted(doc_id, text):
+    from readouts.pipeline import process
+    from readouts.records import RawDocument
+
+    result = process(RawDocument(doc_id, "test", text=text))
+    return result.clean.text, readout_signature(result.readout)
+
+
+def test_same_template_different_meetings_are_not_copies():
+    docs = {k: _extracted(k, TEMPLATE.format(**v)) for k, v in SERIES.items()}
+    texts_only = DuplicateIndex()
+    for k, (text, _) in docs.items():
+        texts_only.add(k, text)
+    assert texts_only.groups()  # the texts alone look like copies: the engagements decide
+    index = DuplicateIndex()
+    for k, (text, (refs, quality)) in docs.items():
+        assert len(refs) == 1
+        assert index.add(k, text, engagements=refs, quality=quality) is None
+    assert index.groups() == []
+
+
+def test_a_copy_reporting_the_same_meeting_still_groups_and_the_best_is_canonical():
+    full_text, (full_refs, full_q) = _extracted("full", TEMPLATE.format(**SERIES["tanabe"]))
+    # a republished copy cut short and without the dateline: the same meeting, undated
+    body = TEMPLATE.format(**SERIES["tanabe"]).split("Daniel Reyes:\n\n", 1)[1]
+    cut = "Readout republished by a news portal\n\n" + body[: body.index("They also discussed")]
+    cut_text, (cut_refs, cut_q) = _extracted("cut", cut)
+    assert cut_refs and cut_refs[0].date is None and full_refs[0].date == "2024-03-03"
+    assert cut_q < full_q
+    index = DuplicateIndex()
+    index.add("cut", cut_text, engagements=cut_refs, quality=cut_q)
+    assert index.add("full", full_text, engagements=full_refs, quality=full_q) == "full"
+    assert index.groups() == [["full", "cut"]]
+    assert index.canonical("cut") == "full" and index.members("cut") == ["cut", "full"]
+
+
+@pytest.mark.parametrize("a, b, agree", [
+    ("tanabe", "tanabe", True),
+    ("tanabe", "park", False),
+    ("tanabe", "tanabe-again", False),
+])
+def test_engagements_agree(a, b, agree):
+    ra = _extracted(a, TEMPLATE.format(**SERIES[a]))[1][0]
+    rb = _extracted(b, TEMPLATE.format(**SERIES[b]))[1][0]
+    assert engagements_agree(ra, rb) is agree
+    assert engagements_agree(ra, ()) is True  # a document without engagements does not decide

@@ -19,12 +19,19 @@ How a document joins a group:
    ``threshold``, or containment |A∩B| / min(|A|, |B|) at least ``containment`` (a
    truncated copy, or one with extra paragraphs, has a low Jaccard but a high
    containment; the smaller set needs ``min_shingles`` shingles for that test);
-4. confirmed pairs are merged by union-find.
+4. documents whose extracted engagements differ are never copies, however alike their
+   texts: three State Department readouts of the Secretary meeting three ministers on three
+   days share most of their template. When the caller gives each document's engagements
+   (``readout_signature``), a document joins a group only if it reports an engagement in
+   common (``same_engagement``: the same people, compatible mode and stated date) with
+   every member that reports one; documents without engagements do not decide;
+5. confirmed pairs are merged by union-find.
 
-The canonical member of a group is the one added first: it does not move when later
-copies arrive (a store can keep it), and in crawl order it is usually the original.
-Confirmation is pairwise and the LSH collision relation is symmetric, so the groups
-themselves (as sets) do not depend on the order documents are added.
+The canonical member of a group is the best one: the most complete extraction (the
+``quality`` the caller gives, see ``readout_signature``: engagements, named participants,
+dates, places, statements), the first added among equals. It moves when a better copy
+arrives. Without engagements, confirmation is pairwise and the LSH collision relation is
+symmetric, so the groups (as sets) do not depend on the order documents are added.
 """
 from __future__ import annotations
 
@@ -32,10 +39,13 @@ import hashlib
 import pickle
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
+
+from readouts.links import EngagementRef, PartRef, mode_class, names_match, time_span, times_compatible
 
 NUM_PERM = 128
 LSH_THRESHOLD = 0.1  # candidate generation below the confirmation threshold: 64 bands of 2 rows
@@ -43,7 +53,7 @@ LSH_WEIGHTS = (0.5, 0.5)  # false positive vs false negative weight (datasketch 
 JACCARD = 0.17  # confirmation on exact shingle sets
 CONTAINMENT = 0.5
 MIN_SHINGLES = 20
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 # Function words left out of the word shingles: they are what light rewrites change.
 STOP_WORDS = frozenset(
@@ -94,6 +104,56 @@ class Shingler:
 DEFAULT_SHINGLER = Shingler()
 
 
+def readout_signature(readout: Any) -> tuple[tuple[EngagementRef, ...], tuple[int, ...]]:
+    """(engagements to compare, quality) of a ``readouts.records.Readout`` for ``DuplicateIndex.add``.
+
+    The engagements keep their stated dates only (a copy republished later has another
+    publication date). Quality orders extractions: engagements naming two or more states,
+    named participants, dated engagements, located engagements, statements, issues.
+    """
+    refs = tuple(
+        EngagementRef(f"{readout.id}-{i}", readout.id, e.mode, e.date,
+                      tuple(PartRef(p.name, p.country) for p in e.participants), None, e.location.city)
+        for i, e in enumerate(readout.engagements) if e.participants
+    )
+    quality = (
+        sum(1 for r in refs if len(r.countries) >= 2),
+        sum(1 for e in readout.engagements for p in e.participants if p.name),
+        sum(1 for e in readout.engagements if e.date),
+        sum(1 for e in readout.engagements if e.location.city or e.location.country),
+        len(readout.statements),
+        len(readout.issues),
+    )
+    return refs, quality
+
+
+def _same_participant(p: PartRef, q: PartRef) -> bool:
+    if p.country and q.country and p.country.upper() != q.country.upper():
+        return False
+    if p.name and q.name:
+        return names_match(p, q)
+    return bool(p.country and q.country) or not (p.country or q.country)
+
+
+def same_engagement(x: EngagementRef, y: EngagementRef) -> bool:
+    """Whether two extracted engagements can be one (for copies): the same mode class,
+    compatible stated dates, and every participant of the shorter list found in the other."""
+    if mode_class(x.mode) != mode_class(y.mode):
+        return False
+    sx, sy = time_span(x.date, None), time_span(y.date, None)
+    if sx is not None and sy is not None and not times_compatible(sx, sy):
+        return False
+    small, big = sorted((x.participants, y.participants), key=len)
+    return all(any(_same_participant(p, q) for q in big) for p in small)
+
+
+def engagements_agree(a: Sequence[EngagementRef], b: Sequence[EngagementRef]) -> bool:
+    """False when both documents report engagements and none of them is one engagement."""
+    if not a or not b:
+        return True
+    return any(same_engagement(x, y) for x in a for y in b)
+
+
 def _hash64(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "little")
 
@@ -124,7 +184,10 @@ class DuplicateIndex:
         self._sets: dict[str, frozenset[int]] = {}
         self._order: dict[str, int] = {}  # doc id -> position it was added at
         self._parent: dict[str, str] = {}
-        self._size: dict[str, int] = {}  # root -> group size
+        self._members: dict[str, list[str]] = {}  # root -> members, in the order added
+        self._canon: dict[str, str] = {}  # root -> canonical member
+        self._engagements: dict[str, tuple[EngagementRef, ...]] = {}
+        self._quality: dict[str, tuple[int, ...]] = {}
 
     # ---- union-find -------------------------------------------------------------------
     def _find(self, x: str) -> str:
@@ -135,15 +198,27 @@ class DuplicateIndex:
             self._parent[x], x = root, self._parent[x]
         return root
 
+    def _rank(self, doc: str) -> tuple:
+        return (self._quality.get(doc, ()), -self._order[doc])
+
     def _union(self, a: str, b: str) -> None:
         ra, rb = self._find(a), self._find(b)
         if ra == rb:
             return
-        # the root is the canonical member: the earliest added
-        if self._order[rb] < self._order[ra]:
+        if len(self._members[ra]) < len(self._members[rb]):
             ra, rb = rb, ra
         self._parent[rb] = ra
-        self._size[ra] += self._size.pop(rb)
+        self._members[ra].extend(self._members.pop(rb))
+        self._members[ra].sort(key=self._order.__getitem__)
+        ca, cb = self._canon[ra], self._canon.pop(rb)
+        self._canon[ra] = ca if self._rank(ca) >= self._rank(cb) else cb
+
+    def _agrees_with_group(self, doc: str, other: str) -> bool:
+        mine = self._engagements.get(doc, ())
+        if not mine:
+            return True
+        return all(engagements_agree(mine, self._engagements.get(m, ()))
+                   for m in self._members[self._find(other)])
 
     # ---- similarity -------------------------------------------------------------------
     def similar(self, a: frozenset[int], b: frozenset[int]) -> bool:
@@ -164,50 +239,67 @@ class DuplicateIndex:
         return m
 
     # ---- API ----------------------------------------------------------------------------
-    def add(self, doc_id: str, text: str) -> str | None:
+    def add(self, doc_id: str, text: str, *, engagements: Sequence[EngagementRef] = (),
+            quality: tuple[int, ...] = ()) -> str | None:
         """Add a document; the canonical id of the group it joined, or None if it joined none.
 
-        Adding an id again is a no-op (the text it was first added with is kept).
+        ``engagements`` and ``quality`` (``readout_signature``) keep documents that report
+        different engagements apart and choose the canonical copy. Adding an id again is a
+        no-op (what it was first added with is kept).
         """
         if doc_id in self._order:
             root = self._find(doc_id)
-            return root if self._size[root] > 1 else None
+            return self._canon[root] if len(self._members[root]) > 1 else None
         shingles = self.shingler.shingles(text)
         hashed = frozenset(_hash64(s) for s in shingles)
         self._order[doc_id] = len(self._order)
         self._parent[doc_id] = doc_id
-        self._size[doc_id] = 1
+        self._members[doc_id] = [doc_id]
+        self._canon[doc_id] = doc_id
         self._sets[doc_id] = hashed
+        if engagements:
+            self._engagements[doc_id] = tuple(engagements)
+        if quality:
+            self._quality[doc_id] = tuple(quality)
         if not hashed:
             return None
         mh = self._minhash(shingles)
-        for other in self._lsh.query(mh):
-            if self.similar(hashed, self._sets[other]):
+        for other in sorted(self._lsh.query(mh), key=self._order.__getitem__):
+            if self._find(other) == self._find(doc_id):
+                continue
+            if self.similar(hashed, self._sets[other]) and self._agrees_with_group(doc_id, other) \
+                    and all(self._agrees_with_group(m, other) for m in self._members[self._find(doc_id)]
+                            if m != doc_id):
                 self._union(doc_id, other)
         self._lsh.insert(doc_id, mh)
         root = self._find(doc_id)
-        return root if self._size[root] > 1 else None
+        return self._canon[root] if len(self._members[root]) > 1 else None
 
     def canonical(self, doc_id: str) -> str:
         """The canonical id of a document's group (itself when it has no copies)."""
         if doc_id not in self._parent:
             raise KeyError(f"unknown document id {doc_id!r}")
-        return self._find(doc_id)
+        return self._canon[self._find(doc_id)]
+
+    def members(self, doc_id: str) -> list[str]:
+        """Every document of ``doc_id``'s group (itself included), in the order added."""
+        if doc_id not in self._parent:
+            raise KeyError(f"unknown document id {doc_id!r}")
+        return list(self._members[self._find(doc_id)])
 
     def groups(self, *, singletons: bool = False) -> list[list[str]]:
-        """Groups of copies: canonical first, the rest by id; groups ordered by canonical.
+        """Groups of copies: canonical first, the rest by id; groups in the order their first
+        member was added.
 
         Documents without copies are left out unless ``singletons`` is true.
         """
-        members: dict[str, list[str]] = {}
-        for d in self._order:
-            members.setdefault(self._find(d), []).append(d)
         out = []
-        for root, docs in members.items():
+        for root, docs in self._members.items():
             if len(docs) < 2 and not singletons:
                 continue
-            out.append([root] + sorted(d for d in docs if d != root))
-        out.sort(key=lambda g: self._order[g[0]])
+            canon = self._canon[root]
+            out.append([canon] + sorted(d for d in docs if d != canon))
+        out.sort(key=lambda g: min(self._order[d] for d in g))
         return out
 
     def __len__(self) -> int:
@@ -247,4 +339,5 @@ def find_groups(
     return index.groups()
 
 
-__all__ = ["DuplicateIndex", "Shingler", "find_groups", "normalise"]
+__all__ = ["DuplicateIndex", "Shingler", "engagements_agree", "find_groups", "normalise", "readout_signature",
+           "same_engagement"]

@@ -172,6 +172,16 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "004_event_links",
+        """
+        ALTER TABLE engagements ADD COLUMN link_day TEXT;
+        ALTER TABLE engagements ADD COLUMN link_reason TEXT;
+        CREATE INDEX engagements_block ON engagements (link_key, link_day);
+        UPDATE engagements SET event_id = NULL, link_key = NULL;
+        DELETE FROM dedup_state;
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -446,11 +456,11 @@ class Store:
         self._v3 = self.schema_version >= 3
         try:
             with self._transaction():
-                new_keys: list[tuple[str, str]] = []
+                new_keys: list[tuple[str, str, Readout]] = []
                 for result in results:
                     added = self._add_one(result, now)
                     if added.new:
-                        new_keys.append((document_key(result), result.clean.text))
+                        new_keys.append((document_key(result), result.clean.text, result.readout))
                     counts += added
                 if self._v3:
                     self._group_copies(new_keys)
@@ -577,40 +587,35 @@ class Store:
         if index is None:
             index = DuplicateIndex()
         self._dedup = index
-        missing = self._conn.execute(
-            "SELECT id, text FROM documents WHERE seq > ? ORDER BY seq", (max_seq,)
-        ).fetchall()
+        missing = [
+            (key, text, Readout.from_dict(json.loads(data))) for key, text, data in self._conn.execute(
+                "SELECT id, text, readout_json FROM documents WHERE seq > ? ORDER BY seq", (max_seq,)
+            ).fetchall()
+        ]
         if missing:
             self._dedup_dirty = True
             self._group_copies(missing, catch_up=True)
         return index
 
-    def _group_copies(self, new: Sequence[tuple[str, str]], catch_up: bool = False) -> None:
-        """Add new documents (key, clean text) to the index; update duplicate_group/is_canonical."""
+    def _group_copies(self, new: Sequence[tuple[str, str, Any]], catch_up: bool = False) -> None:
+        """Add new documents (key, clean text, readout) to the index; update duplicate_group and
+        is_canonical of every document whose group changed (the canonical may move to a new,
+        better copy: ``readouts.dedup``)."""
+        from readouts.dedup import readout_signature
+
         if not new:
             return
         index = self._dedup_index() if not catch_up else self._dedup
-        joined = False
-        for key, text in new:
-            if index.add(key, text) is not None:
-                joined = True
+        changed: dict[str, None] = {}
+        for key, text, readout in new:
+            refs, quality = readout_signature(readout)
+            index.add(key, text, engagements=refs, quality=quality)
+            changed.update(dict.fromkeys(index.members(key)))
         self._dedup_dirty = True
         rows = []
-        for key, _ in new:
+        for key in changed:
             root = index.canonical(key)
             rows.append((root, int(root == key), key))
-        if joined:  # groups stored before may have merged through a new copy
-            for (group,) in self._conn.execute(
-                "SELECT DISTINCT duplicate_group FROM documents WHERE duplicate_group IS NOT NULL"
-            ).fetchall():
-                if group in index and index.canonical(group) != group:
-                    root = index.canonical(group)
-                    rows.extend(
-                        (root, int(root == k), k)
-                        for (k,) in self._conn.execute(
-                            "SELECT id FROM documents WHERE duplicate_group = ?", (group,)
-                        ).fetchall()
-                    )
         self._conn.executemany(
             "UPDATE documents SET duplicate_group = ?, is_canonical = ? WHERE id = ?", rows
         )
@@ -680,12 +685,10 @@ class Store:
         """Resolve actors, store them, and relink engagements across sources.
 
         Run after ingesting (``readouts ingest`` does): participants get their ``actor_id``,
-        the ``actors`` tables are rewritten, and engagements whose participant set changed or
-        that are new are relinked within their blocks (``engagements.link_key``).
+        the ``actors`` tables are rewritten, and new engagements are linked to the events of
+        their block (``link_events``).
         Returns {"actors", "events", "linked"} counts.
         """
-        from readouts.links import EngagementRef, link_engagements, link_key, participant_key
-
         self._ensure_groups()
         registry = self.build_registry(overrides)
         with self._transaction():
@@ -704,75 +707,125 @@ class Store:
                     "INSERT OR IGNORE INTO actor_aliases (actor_id, alias, alias_key) VALUES (?, ?, ?)",
                     [(a.id, n, _alias_key(n)) for a in actors for n in dict.fromkeys((a.name, *a.aliases))],
                 )
-            # participants -> actor ids and engagements -> link keys
+            # participants -> actor ids
             rows = self._conn.execute(
-                """SELECT e.id, e.mode, e.date, e.link_key, e.event_id, d.published,
-                          p.ordinal, p.name, p.country, p.title, p.actor_id
+                """SELECT e.id, e.date, d.published, p.ordinal, p.name, p.country, p.title, p.actor_id
                    FROM engagements e JOIN documents d ON d.id = e.document_id
-                   LEFT JOIN participants p ON p.engagement_id = e.id
-                   ORDER BY e.id, p.ordinal"""
+                   JOIN participants p ON p.engagement_id = e.id"""
             )
-            actor_updates, key_updates, dirty = [], [], set()
-            for eid, group in groupby(rows.fetchall(), key=lambda r: r[0]):
-                group = list(group)
-                first = group[0]
-                when = first[2] or first[5]
-                keys = []
-                for r in group:
-                    if r[6] is None:
-                        continue
-                    actor = None
-                    if registry is not None:
-                        if r[7] and r[7].strip():
-                            actor = registry.resolve(r[7], r[8], r[9], when)
-                        elif r[8]:
-                            from readouts.actors import code_actor_id
-                            actor = code_actor_id(r[8])
-                    if actor != r[10]:
-                        actor_updates.append((actor, eid, r[6]))
-                    k = participant_key(r[7], r[8], actor)
-                    if k:
-                        keys.append(k)
-                lk = link_key(first[1], keys)
-                if lk != first[3] or first[4] is None:
-                    key_updates.append((lk, eid))
-                    dirty.update(k for k in (lk, first[3]) if k)
+            actor_updates = []
+            for eid, when, published, ordinal, name, country, title, old in rows.fetchall():
+                actor = None
+                if registry is not None:
+                    if name and name.strip():
+                        actor = registry.resolve(name, country, title, when or published)
+                    elif country:
+                        from readouts.actors import code_actor_id
+                        actor = code_actor_id(country)
+                if actor != old:
+                    actor_updates.append((actor, eid, ordinal))
             self._conn.executemany(
                 "UPDATE participants SET actor_id = ? WHERE engagement_id = ? AND ordinal = ?",
                 actor_updates,
             )
-            self._conn.executemany("UPDATE engagements SET link_key = ? WHERE id = ?", key_updates)
-            self._conn.execute(
-                "UPDATE engagements SET event_id = 'ev:' || id WHERE link_key IS NULL"
-                " AND (event_id IS NULL OR event_id != 'ev:' || id)"
-            )
-            for block in dirty:
-                refs = []
-                for eid, doc, mode, dt, published, group in self._conn.execute(
-                    """SELECT e.id, e.document_id, e.mode, e.date, d.published, d.duplicate_group
-                       FROM engagements e JOIN documents d ON d.id = e.document_id
-                       WHERE e.link_key = ?""",
-                    (block,),
-                ).fetchall():
-                    parts = frozenset(
-                        k for k in (
-                            participant_key(n, c, a) for n, c, a in self._conn.execute(
-                                "SELECT name, country, actor_id FROM participants WHERE engagement_id = ?",
-                                (eid,),
-                            )
-                        ) if k
-                    )
-                    refs.append(EngagementRef(eid, doc, mode, dt, parts, published, group))
-                self._conn.executemany(
-                    "UPDATE engagements SET event_id = ? WHERE id = ?",
-                    [(ev, eid) for eid, ev in link_engagements(refs).items()],
-                )
+            self._link_new_engagements()
         one = lambda sql: self._conn.execute(sql).fetchone()[0]  # noqa: E731
         return {
             "actors": one("SELECT count(*) FROM actors"),
             "events": one("SELECT count(DISTINCT event_id) FROM engagements"),
             "linked": self.cross_source_events(count_only=True),
         }
+
+    # The candidates of a timed engagement: its block, time spans starting from a month
+    # before its own (a month date starts on the 1st) to a few days after it.
+    _LINK_BEFORE_DAYS = 35
+    _LINK_AFTER_DAYS = 7
+
+    def link_events(self) -> int:
+        """Link the engagements that have no event yet; returns how many joined an event.
+
+        Incremental: each new engagement is compared with the engagements of its block
+        (``engagements.link_key``: mode class and states) whose time span is near its own
+        (``link_day``, indexed), so the cost does not grow with the store. Why each link
+        was made is kept in ``engagements.link_reason`` (JSON, ``readouts.links.LinkReason``).
+        """
+        with self._transaction():
+            return self._link_new_engagements()
+
+    def _link_ref(self, eid: str) -> Any:
+        from readouts.links import EngagementRef, PartRef
+
+        row = self._conn.execute(
+            """SELECT e.document_id, e.mode, e.date, d.published, e.location_city
+               FROM engagements e JOIN documents d ON d.id = e.document_id WHERE e.id = ?""",
+            (eid,),
+        ).fetchone()
+        parts = tuple(  # a participant without a country takes its resolved actor's
+            PartRef(n, c, a) for n, c, a in self._conn.execute(
+                """SELECT p.name, coalesce(p.country, a.country), p.actor_id FROM participants p
+                   LEFT JOIN actors a ON a.id = p.actor_id WHERE p.engagement_id = ? ORDER BY p.ordinal""",
+                (eid,),
+            )
+        )
+        return EngagementRef(eid, row[0], row[1], row[2], parts, row[3], row[4])
+
+    def _link_candidates(self, ref: Any, block: str) -> list[tuple[Any, str]]:
+        from datetime import timedelta
+
+        span = ref.span
+        if span is None:  # a timeless engagement is compared with its whole block
+            rows = self._conn.execute(
+                "SELECT id, event_id FROM engagements WHERE link_key = ? AND event_id IS NOT NULL AND id != ?",
+                (block, ref.id),
+            ).fetchall()
+        else:
+            lo = (span.first - timedelta(days=self._LINK_BEFORE_DAYS)).isoformat()
+            hi = (span.last + timedelta(days=self._LINK_AFTER_DAYS)).isoformat()
+            rows = self._conn.execute(
+                """SELECT id, event_id FROM engagements WHERE link_key = ? AND link_day BETWEEN ? AND ?
+                   AND event_id IS NOT NULL AND id != ?""",
+                (block, lo, hi, ref.id),
+            ).fetchall()
+        return [(self._link_ref(eid), event) for eid, event in rows]
+
+    def _link_new_engagements(self) -> int:
+        from readouts.links import block_key, choose_event, link_order
+
+        new = [self._link_ref(eid) for (eid,) in self._conn.execute(
+            "SELECT id FROM engagements WHERE event_id IS NULL"
+        ).fetchall()]
+        joined = 0
+        touched: set[str] = set()
+        for ref in sorted(new, key=link_order):
+            block = block_key(ref.mode, ref.countries)
+            span = ref.span
+            chosen = choose_event(ref, self._link_candidates(ref, block)) if block else None
+            event, reason = chosen if chosen else ("ev:" + ref.id, None)
+            joined += chosen is not None
+            if block:
+                touched.add(block)
+            self._conn.execute(
+                "UPDATE engagements SET link_key = ?, link_day = ?, event_id = ?, link_reason = ? WHERE id = ?",
+                (block, span.first.isoformat() if span else None, event,
+                 json.dumps(reason.as_dict(), ensure_ascii=False) if reason else None, ref.id),
+            )
+        # a timeless engagement stored before the first timed report of its event joins it now
+        for block in sorted(touched):
+            for (eid,) in self._conn.execute(
+                """SELECT e.id FROM engagements e WHERE e.link_key = ? AND e.link_day IS NULL
+                   AND e.event_id = 'ev:' || e.id
+                   AND NOT EXISTS (SELECT 1 FROM engagements o WHERE o.event_id = e.event_id AND o.id != e.id)""",
+                (block,),
+            ).fetchall():
+                ref = self._link_ref(eid)
+                chosen = choose_event(ref, self._link_candidates(ref, block))
+                if chosen:
+                    joined += 1
+                    self._conn.execute(
+                        "UPDATE engagements SET event_id = ?, link_reason = ? WHERE id = ?",
+                        (chosen[0], json.dumps(chosen[1].as_dict(), ensure_ascii=False), eid),
+                    )
+        return joined
 
     def cross_source_events(self, count_only: bool = False) -> Any:
         """Events reported by documents of two or more duplicate groups (different sources)."""

@@ -142,6 +142,12 @@ class LinkReason:
             "time": self.time,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkReason:
+        return cls(str(data["linked_to"]), tuple(data.get("countries") or ()),
+                   tuple((str(a), str(b)) for a, b in data.get("shared") or ()),
+                   tuple(data.get("modes") or ("", "")), data.get("date_gap"), str(data.get("time") or ""))
+
     def describe(self) -> str:
         who = ", ".join(a if a == b else f"{a} = {b}" for a, b in self.shared) or "-".join(self.countries)
         gap = {None: "no date", 0: "same day"}.get(self.date_gap, f"{self.date_gap} days apart")

@@ -177,6 +177,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """
         ALTER TABLE engagements ADD COLUMN link_day TEXT;
         ALTER TABLE engagements ADD COLUMN link_reason TEXT;
+        ALTER TABLE documents ADD COLUMN side TEXT;
+        ALTER TABLE documents ADD COLUMN side_basis TEXT;
+        CREATE INDEX documents_side ON documents (side, published);
         CREATE INDEX engagements_block ON engagements (link_key, link_day);
         UPDATE engagements SET event_id = NULL, link_key = NULL;
         DELETE FROM dedup_state;
@@ -454,6 +457,7 @@ class Store:
         counts = BatchCounts()
         now = _now()
         self._v3 = self.schema_version >= 3
+        self._v4 = self.schema_version >= 4
         try:
             with self._transaction():
                 new_keys: list[tuple[str, str, Readout]] = []
@@ -461,6 +465,8 @@ class Store:
                     added = self._add_one(result, now)
                     if added.new:
                         new_keys.append((document_key(result), result.clean.text, result.readout))
+                        if self._v4:
+                            self._set_side(result)
                     counts += added
                 if self._v3:
                     self._group_copies(new_keys)
@@ -870,16 +876,22 @@ class Store:
 
     def event_sources(self, engagement_id: str) -> list[dict[str, Any]]:
         """Per source document of an engagement's event (canonical documents, then copies when
-        no canonical one reports it): document ids, title, the engagement and the readout."""
+        no canonical one reports it): document key and id, title, url, publication date, clean
+        text, publisher side (``readouts.sides.document_side``) and how it was told, the
+        engagement, why it was linked (``link_reason``) and the readout."""
         row = self._conn.execute(
             "SELECT event_id FROM engagements WHERE id = ?", (engagement_id,)
         ).fetchone()
         if row is None:
             raise UnknownEngagement(f"no engagement with id {engagement_id!r}")
-        event = row[0]
+        return self._event_reports(row[0], engagement_id)
+
+    def _event_reports(self, event: str | None, engagement_id: str | None = None) -> list[dict[str, Any]]:
+        v4 = self.schema_version >= 4
+        extra = "e.link_reason, d.side, d.side_basis" if v4 else "NULL, NULL, NULL"
         members = self._conn.execute(
-            """SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.is_canonical,
-                      d.readout_json
+            f"""SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.is_canonical,
+                      d.readout_json, d.url, d.published, d.text, {extra}
                FROM engagements e JOIN documents d ON d.id = e.document_id
                WHERE e.id = ? OR (? IS NOT NULL AND e.event_id = ?)
                ORDER BY d.is_canonical DESC, d.seq""",
@@ -887,15 +899,56 @@ class Store:
         ).fetchall()
         seen_groups: set[str] = set()
         out = []
-        for eid, ejson, key, doc_id, title, group, canonical, rjson in members:
+        for eid, ejson, key, doc_id, title, group, _canonical, rjson, url, published, text, reason, side, \
+                basis in members:
             if (group or key) in seen_groups:
                 continue  # a copy of a source already shown
             seen_groups.add(group or key)
+            if basis is None:  # stored before sides were recorded
+                from readouts.sides import document_side
+
+                side, basis = document_side(url, text)
             out.append({
-                "engagement_id": eid, "document_key": key, "document_id": doc_id, "title": title,
-                "engagement": json.loads(ejson), "readout": json.loads(rjson),
+                "engagement_id": eid, "event_id": event, "document_key": key, "document_id": doc_id,
+                "title": title, "url": url, "published": published, "text": text, "side": side,
+                "side_basis": basis, "engagement": json.loads(ejson),
+                "link_reason": json.loads(reason) if reason else None, "readout": json.loads(rjson),
             })
         return out
+
+    def dyad_events(self, countries: Sequence[str], since: str | None = None,
+                    until: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(event id, reports as ``event_sources`` gives them) for every event with an
+        engagement of all ``countries`` in the period, ordered by date."""
+        clauses, params = engagement_conditions(countries, since, until)
+        rows = self._conn.execute(
+            f"""SELECT e.event_id, min(ifnull(e.date_start, '9999')) FROM engagements e
+                JOIN documents d ON d.id = e.document_id
+                WHERE e.event_id IS NOT NULL AND {' AND '.join(clauses) or '1'}
+                GROUP BY e.event_id ORDER BY 2, 1""",
+            params,
+        ).fetchall()
+        return [(event, self._event_reports(event)) for event, _ in rows]
+
+    def side_has_report(self, side: str, first: str | None = None, last: str | None = None) -> bool:
+        """Whether the store holds a report published by ``side`` (between the two days, if given)."""
+        if self.schema_version < 4:
+            return False
+        if first is None or last is None:
+            sql, params = "SELECT 1 FROM documents WHERE side = ? LIMIT 1", (side,)
+        else:
+            sql = "SELECT 1 FROM documents WHERE side = ? AND published BETWEEN ? AND ? LIMIT 1"
+            params = (side, first, last + "~")
+        return self._conn.execute(sql, params).fetchone() is not None
+
+    def _set_side(self, result: Result) -> None:
+        from readouts.sides import document_side
+
+        declared = result.raw.metadata.get("side") if result.raw.metadata else None
+        side, basis = document_side(result.clean.url or result.raw.url, result.clean.text,
+                                    declared if isinstance(declared, str) else None)
+        self._conn.execute("UPDATE documents SET side = ?, side_basis = ? WHERE id = ?",
+                           (side, basis, document_key(result)))
 
     # -- reading -----------------------------------------------------------------------------
 

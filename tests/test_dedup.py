@@ -259,3 +259,14 @@ def test_engagements_agree(a, b, agree):
     rb = _extracted(b, TEMPLATE.format(**SERIES[b]))[1][0]
     assert engagements_agree(ra, rb) is agree
     assert engagements_agree(ra, ()) is True  # a document without engagements does not decide
+
+
+SHORT_A = ("Norwegian Foreign Minister Ingrid Solberg spoke by telephone with Chilean Foreign Minister Alberto "
+           "Fuentes. They discussed renewable energy and lithium.")
+SHORT_B = ("Foreign Minister Ingrid Solberg held a phone call with Foreign Minister Alberto Fuentes of Chile "
+           "on 12 May. The ministers discussed ocean management.")
+
+
+def test_short_reports_of_one_call_are_not_copies_but_short_copies_are():
+    assert find_groups([("a", SHORT_A), ("b", SHORT_B)]) == []
+    assert find_groups([("a", SHORT_A), ("c", "Print | Share\n" + SHORT_A + "\nAll rights reserved.")]) == [["a", "c"]]

@@ -169,3 +169,13 @@ def test_link_engagements_does_not_depend_on_input_order(items, rnd):
     for eid, (event, _) in first.items():  # no event holds two engagements of one document
         docs = [r.doc if hasattr(r, "doc") else r.document for r in items if first[r.id][0] == event]
         assert len(docs) == len(set(docs))
+
+
+def test_timeless_report_resolves_a_document_that_reported_the_call_twice():
+    dated, again = ref("d-0", "d"), ref("d-1", "d", date=None, published="2022-03-14")
+    other = ref("o-0", "o", date="2022-03-15")
+    out = link_engagements([dated, again, other, ref("t-0", "t", date=None)])
+    assert out["d-0"][0] == out["o-0"][0] != out["d-1"][0]
+    assert out["t-0"][0] == out["d-0"][0]  # the event with more reports
+    far = ref("f-0", "f", date="2022-09-01")  # a second call of the pair: no shared document
+    assert link_engagements([dated, far, ref("t-0", "t", date=None)])["t-0"][0] == "ev:t-0"

@@ -18,7 +18,9 @@ How a document joins a group:
 3. each candidate is confirmed on the exact shingle sets: Jaccard at least
    ``threshold``, or containment |A∩B| / min(|A|, |B|) at least ``containment`` (a
    truncated copy, or one with extra paragraphs, has a low Jaccard but a high
-   containment; the smaller set needs ``min_shingles`` shingles for that test);
+   containment). When the smaller set has fewer than ``min_shingles`` shingles, only a
+   Jaccard of ``SHORT_JACCARD`` confirms: two short reports of one call by different
+   publishers share the names and posts and little else;
 4. documents whose extracted engagements differ are never copies, however alike their
    texts: three State Department readouts of the Secretary meeting three ministers on three
    days share most of their template. When the caller gives each document's engagements
@@ -50,7 +52,8 @@ from readouts.links import EngagementRef, PartRef, mode_class, names_match, time
 NUM_PERM = 128
 LSH_THRESHOLD = 0.1  # candidate generation below the confirmation threshold: 64 bands of 2 rows
 LSH_WEIGHTS = (0.5, 0.5)  # false positive vs false negative weight (datasketch default)
-JACCARD = 0.17  # confirmation on exact shingle sets
+JACCARD = 0.2  # confirmation on exact shingle sets
+SHORT_JACCARD = 0.5  # ... when the smaller set has fewer than MIN_SHINGLES shingles (a few names decide)
 CONTAINMENT = 0.5
 MIN_SHINGLES = 20
 STATE_VERSION = 2
@@ -228,10 +231,11 @@ class DuplicateIndex:
         common = len(a & b)
         if common == 0:
             return False
-        if common / (len(a) + len(b) - common) >= self.threshold:
-            return True
         small = min(len(a), len(b))
-        return small >= self.min_shingles and common / small >= self.containment
+        jaccard = common / (len(a) + len(b) - common)
+        if small < self.min_shingles:  # two short reports of one call share little else than names
+            return jaccard >= max(self.threshold, SHORT_JACCARD)
+        return jaccard >= self.threshold or common / small >= self.containment
 
     def _minhash(self, shingles: set[str]) -> MinHash:
         m = MinHash(num_perm=self.num_perm)

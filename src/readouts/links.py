@@ -22,7 +22,8 @@ they name. Two engagements are the same event (``explain`` says why, or None) wh
   publication window (``PUBLICATION_WINDOW`` days up to the publication date, one after);
   two days may be up to ``DAY_WINDOW`` days apart, other spans must touch within a day.
   An engagement with no time at all (no date, no publication date) joins an event only
-  when it is the one compatible event of its block.
+  when it is the one compatible event of its block (or when every compatible event has a
+  report of one document: that document reported the engagement twice).
 
 ``choose_event`` picks, among candidate engagements already linked to events, the event a
 new engagement joins (the best-scoring compatible one; none when two different events tie):
@@ -272,11 +273,11 @@ def explain(a: EngagementRef, b: EngagementRef) -> LinkReason | None:
             else "month"
     else:  # a side without time: only ``choose_event`` decides, when it is the one candidate
         gap, basis = None, "only candidate"
-    score = (
+    score = (  # more people matched, then stated dates over publication windows, then closer
         len(shared),
-        int(a.mode == b.mode),
+        {"date": 2, "month": 1}.get(basis, 0),
         -(gap if gap is not None else 99),
-        int(basis == "date"),
+        int(a.mode == b.mode),
         int(bool(_fold_city(a.city)) and _fold_city(a.city) == _fold_city(b.city)),
     )
     return LinkReason(b.id, tuple(sorted(shared_states)), tuple(shared), (a.mode, b.mode), gap, basis, score)
@@ -319,8 +320,13 @@ def choose_event(ref: EngagementRef, candidates: Sequence[tuple[EngagementRef, s
     if not best:
         return None
     if timeless:
-        if len(best) != 1:
-            return None
+        if len(best) > 1:
+            # several events fit; one document reporting the call twice (once dated, once
+            # not) is the only ambiguity resolved: take the event with the most reports
+            docs = {event: {m.document for m in by_event[event]} for _, event, _ in best}
+            if not set.intersection(*docs.values()):
+                return None
+            best.sort(key=lambda t: (len(docs[t[1]]), t[0]), reverse=True)
         _, event, reason = best[0]
         return event, reason
     best.sort(key=lambda t: t[0], reverse=True)

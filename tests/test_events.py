@@ -1,0 +1,105 @@
+"""Copies and events through a real store: same-template readouts of different meetings are not
+copies; the canonical copy is the most complete one; linking is incremental (texts written for
+the tests)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from click.testing import CliRunner
+from test_dedup import SERIES, TEMPLATE
+
+from readouts.cli import main
+from readouts.store import QueryFilter, Store
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def ingest(db, *paths):
+    out = run("ingest", *map(str, paths), "--db", str(db), "--no-progress")
+    assert out.exit_code == 0, out.output
+    return out
+
+
+def test_same_template_different_meetings_are_separate_engagements(tmp_path):
+    for name in ("tanabe", "park", "santos"):
+        (tmp_path / f"{name}.txt").write_text(TEMPLATE.format(**SERIES[name]), encoding="utf-8")
+    db = tmp_path / "s.db"
+    ingest(db, tmp_path)
+    groups = json.loads(run("duplicates", "--db", str(db), "--format", "json").stdout)
+    assert groups == []
+    rows = json.loads(run("query", "--db", str(db), "--format", "json").stdout)
+    assert sorted(r["document_id"] for r in rows) == ["park", "santos", "tanabe"]
+    assert len({r["event_id"] for r in rows}) == 3  # one visitor, three hosts: three events
+
+
+def test_the_most_complete_copy_becomes_canonical_when_it_arrives(tmp_path):
+    body = TEMPLATE.format(**SERIES["tanabe"]).split("Daniel Reyes:\n\n", 1)[1]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "portal.txt").write_text("Readout republished by a news portal\n\n"
+                                               + body[: body.index("They also discussed")], encoding="utf-8")
+    (tmp_path / "b" / "original.txt").write_text(TEMPLATE.format(**SERIES["tanabe"]), encoding="utf-8")
+    db = tmp_path / "c.db"
+    ingest(db, tmp_path / "a")
+    ingest(db, tmp_path / "b")
+    groups = json.loads(run("duplicates", "--db", str(db), "--format", "json").stdout)
+    assert [[d["id"] for d in g["documents"]] for g in groups] == [["original", "portal"]]
+    rows = json.loads(run("query", "--db", str(db), "--format", "json").stdout)
+    assert [(r["document_id"], r["date"]) for r in rows] == [("original", "2024-03-03")]
+    assert rows[0]["documents"] == ["original", "portal"]
+
+
+CALL = ("Foreign Minister Ingrid Solberg of Norway held a phone call with Foreign Minister Alberto Fuentes of "
+        "Chile on {when}.\n\nThe ministers discussed ocean management.\n")
+UNDATED = ("Norwegian Foreign Minister Ingrid Solberg spoke by telephone with Chilean Foreign Minister Alberto "
+           "Fuentes, a ministry statement said.\n\nThey discussed renewable energy and lithium.\n")
+
+
+def test_a_report_without_any_date_joins_the_call_reported_later(tmp_path):
+    (tmp_path / "undated.txt").write_text(UNDATED, encoding="utf-8")
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "dated.txt").write_text(CALL.format(when="12 May 2025"), encoding="utf-8")
+    db = tmp_path / "u.db"
+    ingest(db, tmp_path / "undated.txt")
+    ingest(db, tmp_path / "later")
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+    assert rows["undated"]["date"] is None and rows["dated"]["date"] == "2025-05-12"
+    assert rows["undated"]["event_id"] == rows["dated"]["event_id"]
+    conn = sqlite3.connect(db)
+    reason = json.loads(conn.execute("SELECT link_reason FROM engagements WHERE id = ?",
+                                     (rows["undated"]["id"],)).fetchone()[0])
+    conn.close()
+    assert reason["time"] == "only candidate" and reason["date_gap"] is None
+
+
+def test_a_timeless_report_with_two_candidate_calls_is_not_guessed(tmp_path):
+    (tmp_path / "may.txt").write_text(CALL.format(when="12 May 2025"), encoding="utf-8")
+    (tmp_path / "july.txt").write_text(CALL.format(when="3 July 2025").replace("ocean management", "trade"),
+                                       encoding="utf-8")
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "undated.txt").write_text(UNDATED, encoding="utf-8")
+    db = tmp_path / "t.db"
+    ingest(db, tmp_path / "may.txt", tmp_path / "july.txt")
+    ingest(db, tmp_path / "later")
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+    assert len({rows[d]["event_id"] for d in ("may", "july", "undated")}) == 3
+
+
+def test_linking_a_new_report_reads_only_its_block(tmp_path):
+    """The incremental path: link_events links only engagements without an event."""
+    (tmp_path / "a.txt").write_text(CALL.format(when="12 May 2025"), encoding="utf-8")
+    db = tmp_path / "i.db"
+    ingest(db, tmp_path / "a.txt")
+    with Store(db) as store:
+        assert store.link_events() == 0  # nothing new
+        before = {r["id"]: r["event_id"] for r in store.query(QueryFilter(limit=None))}
+    (tmp_path / "b.txt").write_text(CALL.format(when="13 May 2025").replace("held a phone call", "had a video call"),
+                                    encoding="utf-8")
+    ingest(db, tmp_path / "b.txt")
+    with Store(db) as store:
+        after = {r["id"]: r["event_id"] for r in store.query(QueryFilter(limit=None))}
+    assert {k: after[k] for k in before} == before  # stored links are kept
+    assert len(set(after.values())) == 1

@@ -37,7 +37,9 @@ __all__ = [
     "UnknownDocument",
     "UnknownEngagement",
     "document_key",
+    "dyad_events",
     "engagement_conditions",
+    "event_reports",
     "first_day",
     "is_valid_date",
 ]
@@ -366,6 +368,58 @@ def _statements(script: str) -> Iterator[str]:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def event_reports(conn: sqlite3.Connection, event: str | None,
+                  engagement_id: str | None = None) -> list[dict[str, Any]]:
+    """The reports of an event (and of ``engagement_id``), one per group of copies, canonical
+    first: what ``Store.event_sources`` returns. Works on a read-only connection (the web UI)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+    v4 = "side" in columns
+    extra = "e.link_reason, d.side, d.side_basis" if v4 else "NULL, NULL, NULL"
+    order = "d.is_canonical DESC, d.seq" if "is_canonical" in columns else "d.seq"
+    group = "d.duplicate_group" if "duplicate_group" in columns else "NULL"
+    where = "e.id = ? OR (? IS NOT NULL AND e.event_id = ?)" if "event_id" in {
+        r[1] for r in conn.execute("PRAGMA table_info(engagements)")} else "e.id = ? OR ? = ?"
+    members = conn.execute(
+        f"""SELECT e.id, e.json, d.id, d.doc_id, d.title, {group}, d.readout_json, d.url, d.published,
+                   d.text, {extra}
+            FROM engagements e JOIN documents d ON d.id = e.document_id
+            WHERE {where} ORDER BY {order}""",
+        (engagement_id, event, event),
+    ).fetchall()
+    seen_groups: set[str] = set()
+    out = []
+    for eid, ejson, key, doc_id, title, grp, rjson, url, published, text, reason, side, basis in members:
+        if (grp or key) in seen_groups:
+            continue  # a copy of a source already shown
+        seen_groups.add(grp or key)
+        if basis is None:  # stored before sides were recorded
+            from readouts.sides import document_side
+
+            side, basis = document_side(url, text)
+        out.append({
+            "engagement_id": eid, "event_id": event, "document_key": key, "document_id": doc_id,
+            "title": title, "url": url, "published": published, "text": text, "side": side,
+            "side_basis": basis, "engagement": json.loads(ejson),
+            "link_reason": json.loads(reason) if reason else None, "readout": json.loads(rjson),
+        })
+    return out
+
+
+def dyad_events(conn: sqlite3.Connection, countries: Sequence[str], since: str | None = None,
+                until: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(event id, ``event_reports``) of every event with an engagement of all ``countries`` in
+    the period, by date. Works on a read-only connection (the web UI)."""
+    clauses, params = engagement_conditions(countries, since, until)
+    rows = conn.execute(
+        f"""SELECT e.event_id, min(ifnull(e.date_start, '9999')) FROM engagements e
+            JOIN documents d ON d.id = e.document_id
+            WHERE e.event_id IS NOT NULL AND {' AND '.join(clauses) or '1'}
+            GROUP BY e.event_id ORDER BY 2, 1""",
+        params,
+    ).fetchall()
+    return [(event, event_reports(conn, event)) for event, _ in rows]
 
 
 class Store:
@@ -887,48 +941,13 @@ class Store:
         return self._event_reports(row[0], engagement_id)
 
     def _event_reports(self, event: str | None, engagement_id: str | None = None) -> list[dict[str, Any]]:
-        v4 = self.schema_version >= 4
-        extra = "e.link_reason, d.side, d.side_basis" if v4 else "NULL, NULL, NULL"
-        members = self._conn.execute(
-            f"""SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.is_canonical,
-                      d.readout_json, d.url, d.published, d.text, {extra}
-               FROM engagements e JOIN documents d ON d.id = e.document_id
-               WHERE e.id = ? OR (? IS NOT NULL AND e.event_id = ?)
-               ORDER BY d.is_canonical DESC, d.seq""",
-            (engagement_id, event, event),
-        ).fetchall()
-        seen_groups: set[str] = set()
-        out = []
-        for eid, ejson, key, doc_id, title, group, _canonical, rjson, url, published, text, reason, side, \
-                basis in members:
-            if (group or key) in seen_groups:
-                continue  # a copy of a source already shown
-            seen_groups.add(group or key)
-            if basis is None:  # stored before sides were recorded
-                from readouts.sides import document_side
-
-                side, basis = document_side(url, text)
-            out.append({
-                "engagement_id": eid, "event_id": event, "document_key": key, "document_id": doc_id,
-                "title": title, "url": url, "published": published, "text": text, "side": side,
-                "side_basis": basis, "engagement": json.loads(ejson),
-                "link_reason": json.loads(reason) if reason else None, "readout": json.loads(rjson),
-            })
-        return out
+        return event_reports(self._conn, event, engagement_id)
 
     def dyad_events(self, countries: Sequence[str], since: str | None = None,
                     until: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
         """(event id, reports as ``event_sources`` gives them) for every event with an
         engagement of all ``countries`` in the period, ordered by date."""
-        clauses, params = engagement_conditions(countries, since, until)
-        rows = self._conn.execute(
-            f"""SELECT e.event_id, min(ifnull(e.date_start, '9999')) FROM engagements e
-                JOIN documents d ON d.id = e.document_id
-                WHERE e.event_id IS NOT NULL AND {' AND '.join(clauses) or '1'}
-                GROUP BY e.event_id ORDER BY 2, 1""",
-            params,
-        ).fetchall()
-        return [(event, self._event_reports(event)) for event, _ in rows]
+        return dyad_events(self._conn, countries, since, until)
 
     def side_has_report(self, side: str, first: str | None = None, last: str | None = None) -> bool:
         """Whether the store holds a report published by ``side`` (between the two days, if given)."""

@@ -9,9 +9,8 @@ links it (``Store.link_events``). Then, ``--repeat`` times, one new report of a 
 ingested and timed step by step:
 
 * ``add_batch``: the document, its engagements and participants written, its copy group
-  found (the near-duplicate index is already in memory, as during one ingest run);
+  found (the near-duplicate index lives in the store's tables: ``readouts.dedup.SQLiteState``);
 * ``link_events``: the new engagement linked to the events of its block near its day;
-* ``save_dedup_state``: the near-duplicate index written back (done once per ingest run);
 * ``refresh_links``: the whole step ``readouts ingest`` runs after its batches (actor
   registry rebuilt from every readout, then ``link_events``).
 
@@ -94,7 +93,7 @@ def measure(size: int, repeat: int, seed: int = 7) -> dict:
                 store.add_batch(results[i:i + 1000])
             store.link_events()
             build = time.perf_counter() - t0
-            steps: dict[str, list[float]] = {"add_batch": [], "link_events": [], "save_dedup_state": [],
+            steps: dict[str, list[float]] = {"add_batch": [], "link_events": [],
                                               "refresh_links": []}
             joined = 0
             for r in range(repeat):
@@ -103,7 +102,6 @@ def measure(size: int, repeat: int, seed: int = 7) -> dict:
                 new = _result(f"new-{r}", eng, rng, target.clean.published or "")
                 steps["add_batch"].append(_timed(lambda: store.add_batch([new])))
                 steps["link_events"].append(_timed(lambda: store.link_events()))
-                steps["save_dedup_state"].append(_timed(store.save_dedup_state))
                 row = store._conn.execute(  # noqa: SLF001 - the bench checks the new report's event
                     "SELECT e.event_id FROM engagements e JOIN documents d ON d.id = e.document_id"
                     " WHERE d.doc_id = ?", (new.clean.id,)).fetchone()

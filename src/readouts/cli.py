@@ -173,7 +173,6 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
                 if len(batch) + len(rejected) >= batch_size:
                     flush()
             flush()
-            store.save_dedup_state()
             store.refresh_links(_env_overrides())
         except StoreError as exc:
             _fail(str(exc))

@@ -13,8 +13,12 @@ How a document joins a group:
    word bigrams over content words (a short stop-word list is left out), the
    representation that separated copies from non-copies best on the development set
    (``bench/dedup_eval.py`` compares it with word 5-grams and character n-grams);
-2. a 128-permutation MinHash of the shingle set is looked up in a MinHash LSH index
-   (datasketch) tuned for a low Jaccard threshold, which yields candidate copies;
+2. a 128-permutation MinHash of the shingle set (datasketch) is cut into LSH bands (as
+   many as datasketch's MinHashLSH picks for a low Jaccard threshold); documents sharing a
+   band are candidate copies, at most ``MAX_CANDIDATES`` of them, those sharing the most
+   bands (texts that only share a template share one band or two; copies share many). The
+   bands live in memory (``MemoryState``) or in a store's tables (``SQLiteState``), so
+   adding a document to a large store reads only its bands and its best candidates;
 3. each candidate is confirmed on the exact shingle sets: Jaccard at least
    ``threshold``, or containment |A∩B| / min(|A|, |B|) at least ``containment`` (a
    truncated copy, or one with extra paragraphs, has a low Jaccard but a high
@@ -38,11 +42,15 @@ symmetric, so the groups (as sets) do not depend on the order documents are adde
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import re
 import unicodedata
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from datasketch import MinHash, MinHashLSH
@@ -56,7 +64,8 @@ JACCARD = 0.2  # confirmation on exact shingle sets
 SHORT_JACCARD = 0.5  # ... when the smaller set has fewer than MIN_SHINGLES shingles (a few names decide)
 CONTAINMENT = 0.5
 MIN_SHINGLES = 20
-STATE_VERSION = 2
+MAX_CANDIDATES = 100  # candidates confirmed per new document: those sharing the most LSH bands
+STATE_VERSION = 3
 
 # Function words left out of the word shingles: they are what light rewrites change.
 STOP_WORDS = frozenset(
@@ -161,8 +170,140 @@ def _hash64(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+@lru_cache(maxsize=8)
+def lsh_bands(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch finds best for a Jaccard ``threshold``."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    return lsh.b, lsh.r
+
+
+def band_keys(mh: MinHash, bands: int, rows: int) -> list[int]:
+    """One signed 64-bit key per LSH band of a MinHash: documents sharing a key are candidates."""
+    values = mh.hashvalues
+    return [
+        int.from_bytes(hashlib.blake2b(i.to_bytes(2, "little") + values[i * rows:(i + 1) * rows].tobytes(),
+                                       digest_size=8).digest(), "little", signed=True)
+        for i in range(bands)
+    ]
+
+
+class MemoryState:
+    """What a ``DuplicateIndex`` keeps, in memory (picklable)."""
+
+    def __init__(self) -> None:
+        self._sets: dict[str, frozenset[int]] = {}
+        self._order: dict[str, int] = {}
+        self._root: dict[str, str] = {}
+        self._members: dict[str, list[str]] = {}  # root -> members, in the order added
+        self._engagements: dict[str, tuple[EngagementRef, ...]] = {}
+        self._quality: dict[str, tuple[int, ...]] = {}
+        self._bands: dict[int, list[str]] = {}
+
+    def has(self, doc: str) -> bool:
+        return doc in self._order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def add_doc(self, doc: str, hashed: frozenset[int], engagements: tuple[EngagementRef, ...],
+                quality: tuple[int, ...], keys: Sequence[int]) -> None:
+        self._order[doc] = len(self._order)
+        self._sets[doc] = hashed
+        self._root[doc] = doc
+        self._members[doc] = [doc]
+        if engagements:
+            self._engagements[doc] = engagements
+        if quality:
+            self._quality[doc] = quality
+        for key in keys:
+            self._bands.setdefault(key, []).append(doc)
+
+    def candidates(self, keys: Sequence[int], limit: int = MAX_CANDIDATES) -> list[str]:
+        shared = Counter(d for key in set(keys) for d in self._bands.get(key, ()))
+        return [d for d, _ in sorted(shared.items(), key=lambda x: (-x[1], self._order[x[0]]))[:limit]]
+
+    def info(self, doc: str) -> tuple[frozenset[int], tuple[EngagementRef, ...], tuple[int, ...], int]:
+        return self._sets[doc], self._engagements.get(doc, ()), self._quality.get(doc, ()), self._order[doc]
+
+    def root(self, doc: str) -> str:
+        return self._root[doc]
+
+    def members(self, root: str) -> list[str]:
+        return list(self._members[root])
+
+    def merge(self, keep: str, gone: str) -> None:
+        moved = self._members.pop(gone)
+        for d in moved:
+            self._root[d] = keep
+        self._members[keep] = sorted(self._members[keep] + moved, key=self._order.__getitem__)
+
+    def roots(self) -> list[str]:
+        return list(self._members)
+
+
+class SQLiteState:
+    """What a ``DuplicateIndex`` keeps, in the tables ``dedup_docs`` and ``dedup_bands`` of a
+    readouts store (migration 004): adding a document reads only its LSH bands' rows and its
+    candidates' rows, so the cost does not grow with the store, and the index is written in
+    the store's own transactions."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def has(self, doc: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM dedup_docs WHERE doc = ?", (doc,)).fetchone() is not None
+
+    def __len__(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM dedup_docs").fetchone()[0])
+
+    def add_doc(self, doc: str, hashed: frozenset[int], engagements: tuple[EngagementRef, ...],
+                quality: tuple[int, ...], keys: Sequence[int]) -> None:
+        packed = array("Q", sorted(hashed)).tobytes()
+        refs = json.dumps([[r.id, r.document, r.mode, r.date, [[p.name, p.country] for p in r.participants], r.city]
+                           for r in engagements], ensure_ascii=False)
+        self._conn.execute(
+            "INSERT INTO dedup_docs (doc, grp, shingles, quality, engagements) VALUES (?, ?, ?, ?, ?)",
+            (doc, doc, packed, json.dumps(list(quality)), refs),
+        )
+        self._conn.executemany("INSERT INTO dedup_bands (band, doc) VALUES (?, ?)", [(k, doc) for k in set(keys)])
+
+    def candidates(self, keys: Sequence[int], limit: int = MAX_CANDIDATES) -> list[str]:
+        marks = ",".join("?" * len(set(keys)))
+        rows = self._conn.execute(
+            f"""SELECT b.doc, count(*) AS shared, min(d.seq) FROM dedup_bands b JOIN dedup_docs d ON d.doc = b.doc
+                WHERE b.band IN ({marks}) GROUP BY b.doc ORDER BY shared DESC, 3 LIMIT ?""",
+            [*set(keys), limit],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def info(self, doc: str) -> tuple[frozenset[int], tuple[EngagementRef, ...], tuple[int, ...], int]:
+        packed, quality, refs, seq = self._conn.execute(
+            "SELECT shingles, quality, engagements, seq FROM dedup_docs WHERE doc = ?", (doc,)
+        ).fetchone()
+        values = array("Q")
+        values.frombytes(packed)
+        engagements = tuple(
+            EngagementRef(i, d, m, dt, tuple(PartRef(n, c) for n, c in parts), None, city)
+            for i, d, m, dt, parts, city in json.loads(refs)
+        )
+        return frozenset(values), engagements, tuple(json.loads(quality)), int(seq)
+
+    def root(self, doc: str) -> str:
+        return str(self._conn.execute("SELECT grp FROM dedup_docs WHERE doc = ?", (doc,)).fetchone()[0])
+
+    def members(self, root: str) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT doc FROM dedup_docs WHERE grp = ? ORDER BY seq", (root,))]
+
+    def merge(self, keep: str, gone: str) -> None:
+        self._conn.execute("UPDATE dedup_docs SET grp = ? WHERE grp = ?", (keep, gone))
+
+    def roots(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT grp FROM dedup_docs")]
+
+
 class DuplicateIndex:
-    """Incremental near-duplicate grouping. Picklable; see ``to_bytes`` / ``from_bytes``."""
+    """Incremental near-duplicate grouping over a state: ``MemoryState`` (the default;
+    picklable, see ``to_bytes`` / ``from_bytes``) or a store's ``SQLiteState``."""
 
     def __init__(
         self,
@@ -173,6 +314,7 @@ class DuplicateIndex:
         shingler: Shingler = DEFAULT_SHINGLER,
         num_perm: int = NUM_PERM,
         lsh_threshold: float = LSH_THRESHOLD,
+        state: MemoryState | SQLiteState | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], not {threshold}")
@@ -183,45 +325,29 @@ class DuplicateIndex:
         self.min_shingles = min_shingles
         self.shingler = shingler
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
-        self._sets: dict[str, frozenset[int]] = {}
-        self._order: dict[str, int] = {}  # doc id -> position it was added at
-        self._parent: dict[str, str] = {}
-        self._members: dict[str, list[str]] = {}  # root -> members, in the order added
-        self._canon: dict[str, str] = {}  # root -> canonical member
-        self._engagements: dict[str, tuple[EngagementRef, ...]] = {}
-        self._quality: dict[str, tuple[int, ...]] = {}
+        self.bands, self.rows = lsh_bands(lsh_threshold, num_perm)
+        self._state = state if state is not None else MemoryState()
 
-    # ---- union-find -------------------------------------------------------------------
-    def _find(self, x: str) -> str:
-        root = x
-        while self._parent[root] != root:
-            root = self._parent[root]
-        while self._parent[x] != root:  # path compression
-            self._parent[x], x = root, self._parent[x]
-        return root
-
-    def _rank(self, doc: str) -> tuple:
-        return (self._quality.get(doc, ()), -self._order[doc])
+    # ---- groups ---------------------------------------------------------------------------
+    def _best(self, docs: Sequence[str]) -> str:
+        """The canonical member: the most complete extraction, the first added among equals."""
+        def rank(doc: str) -> tuple:
+            _, _, quality, order = self._state.info(doc)
+            return (quality, -order)
+        return max(docs, key=rank)
 
     def _union(self, a: str, b: str) -> None:
-        ra, rb = self._find(a), self._find(b)
+        ra, rb = self._state.root(a), self._state.root(b)
         if ra == rb:
             return
-        if len(self._members[ra]) < len(self._members[rb]):
+        if len(self._state.members(ra)) < len(self._state.members(rb)):
             ra, rb = rb, ra
-        self._parent[rb] = ra
-        self._members[ra].extend(self._members.pop(rb))
-        self._members[ra].sort(key=self._order.__getitem__)
-        ca, cb = self._canon[ra], self._canon.pop(rb)
-        self._canon[ra] = ca if self._rank(ca) >= self._rank(cb) else cb
+        self._state.merge(ra, rb)
 
-    def _agrees_with_group(self, doc: str, other: str) -> bool:
-        mine = self._engagements.get(doc, ())
-        if not mine:
+    def _agrees_with_group(self, engagements: Sequence[EngagementRef], group: Sequence[str]) -> bool:
+        if not engagements:
             return True
-        return all(engagements_agree(mine, self._engagements.get(m, ()))
-                   for m in self._members[self._find(other)])
+        return all(engagements_agree(engagements, self._state.info(m)[1]) for m in group)
 
     # ---- similarity -------------------------------------------------------------------
     def similar(self, a: frozenset[int], b: frozenset[int]) -> bool:
@@ -251,71 +377,61 @@ class DuplicateIndex:
         different engagements apart and choose the canonical copy. Adding an id again is a
         no-op (what it was first added with is kept).
         """
-        if doc_id in self._order:
-            root = self._find(doc_id)
-            return self._canon[root] if len(self._members[root]) > 1 else None
-        shingles = self.shingler.shingles(text)
-        hashed = frozenset(_hash64(s) for s in shingles)
-        self._order[doc_id] = len(self._order)
-        self._parent[doc_id] = doc_id
-        self._members[doc_id] = [doc_id]
-        self._canon[doc_id] = doc_id
-        self._sets[doc_id] = hashed
-        if engagements:
-            self._engagements[doc_id] = tuple(engagements)
-        if quality:
-            self._quality[doc_id] = tuple(quality)
-        if not hashed:
-            return None
-        mh = self._minhash(shingles)
-        for other in sorted(self._lsh.query(mh), key=self._order.__getitem__):
-            if self._find(other) == self._find(doc_id):
-                continue
-            if self.similar(hashed, self._sets[other]) and self._agrees_with_group(doc_id, other) \
-                    and all(self._agrees_with_group(m, other) for m in self._members[self._find(doc_id)]
-                            if m != doc_id):
-                self._union(doc_id, other)
-        self._lsh.insert(doc_id, mh)
-        root = self._find(doc_id)
-        return self._canon[root] if len(self._members[root]) > 1 else None
+        if not self._state.has(doc_id):
+            shingles = self.shingler.shingles(text)
+            hashed = frozenset(_hash64(s) for s in shingles)
+            keys = band_keys(self._minhash(shingles), self.bands, self.rows) if hashed else []
+            candidates = self._state.candidates(keys) if keys else []
+            self._state.add_doc(doc_id, hashed, tuple(engagements), tuple(quality), keys)
+            mine = tuple(engagements)
+            for other in candidates:
+                if not self.similar(hashed, self._state.info(other)[0]):
+                    continue
+                ra, rb = self._state.root(doc_id), self._state.root(other)
+                if ra == rb:
+                    continue
+                theirs = self._state.members(rb)
+                if self._agrees_with_group(mine, theirs) and all(
+                        self._agrees_with_group(self._state.info(m)[1], theirs)
+                        for m in self._state.members(ra) if m != doc_id):
+                    self._union(doc_id, other)
+        group = self._state.members(self._state.root(doc_id))
+        return self._best(group) if len(group) > 1 else None
 
     def canonical(self, doc_id: str) -> str:
         """The canonical id of a document's group (itself when it has no copies)."""
-        if doc_id not in self._parent:
-            raise KeyError(f"unknown document id {doc_id!r}")
-        return self._canon[self._find(doc_id)]
+        return self._best(self.members(doc_id))
 
     def members(self, doc_id: str) -> list[str]:
         """Every document of ``doc_id``'s group (itself included), in the order added."""
-        if doc_id not in self._parent:
+        if not self._state.has(doc_id):
             raise KeyError(f"unknown document id {doc_id!r}")
-        return list(self._members[self._find(doc_id)])
+        return self._state.members(self._state.root(doc_id))
 
     def groups(self, *, singletons: bool = False) -> list[list[str]]:
         """Groups of copies: canonical first, the rest by id; groups in the order their first
-        member was added.
-
-        Documents without copies are left out unless ``singletons`` is true.
-        """
+        member was added."""
         out = []
-        for root, docs in self._members.items():
+        for root in self._state.roots():
+            docs = self._state.members(root)
             if len(docs) < 2 and not singletons:
                 continue
-            canon = self._canon[root]
-            out.append([canon] + sorted(d for d in docs if d != canon))
-        out.sort(key=lambda g: min(self._order[d] for d in g))
-        return out
+            canon = self._best(docs)
+            out.append((self._state.info(docs[0])[3], [canon] + sorted(d for d in docs if d != canon)))
+        return [g for _, g in sorted(out)]
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._state)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._order
+        return isinstance(doc_id, str) and self._state.has(doc_id)
 
     # ---- persistence ------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """The whole state (pickle). Load only bytes this library wrote: pickle is not safe
-        against tampered input."""
+        """The whole state (pickle) of an in-memory index. Load only bytes this library wrote:
+        pickle is not safe against tampered input."""
+        if not isinstance(self._state, MemoryState):
+            raise TypeError("only an in-memory index is pickled; a store's index lives in its tables")
         return pickle.dumps({"version": STATE_VERSION, "index": self}, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
@@ -343,5 +459,5 @@ def find_groups(
     return index.groups()
 
 
-__all__ = ["DuplicateIndex", "Shingler", "engagements_agree", "find_groups", "normalise", "readout_signature",
+__all__ = ["DuplicateIndex", "MemoryState", "SQLiteState", "Shingler", "engagements_agree", "find_groups", "normalise", "readout_signature",
            "same_engagement"]

@@ -184,7 +184,22 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX documents_side ON documents (side, published);
         CREATE INDEX engagements_block ON engagements (link_key, link_day);
         UPDATE engagements SET event_id = NULL, link_key = NULL;
+        CREATE TABLE dedup_docs (
+            seq         INTEGER PRIMARY KEY,          -- order added
+            doc         TEXT NOT NULL UNIQUE,         -- documents.id
+            grp         TEXT NOT NULL,                -- the group (a member's key; not the canonical)
+            shingles    BLOB NOT NULL,                -- sorted 64-bit shingle hashes
+            quality     TEXT NOT NULL,                -- JSON: readouts.dedup.readout_signature
+            engagements TEXT NOT NULL                 -- JSON: the engagements that decide copies
+        );
+        CREATE INDEX dedup_docs_grp ON dedup_docs (grp);
+        CREATE TABLE dedup_bands (
+            band INTEGER NOT NULL,                    -- LSH band key
+            doc  TEXT NOT NULL
+        );
+        CREATE INDEX dedup_bands_band ON dedup_bands (band);
         DELETE FROM dedup_state;
+        UPDATE documents SET duplicate_group = NULL, is_canonical = 1;
         """,
     ),
 )
@@ -431,8 +446,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, create: bool = True, upto: int | None = None) -> None:
         self.path = Path(path)
-        self._dedup: Any = None  # readouts.dedup.DuplicateIndex, loaded on first write
-        self._dedup_dirty = False
+        self._dedup: Any = None  # readouts.dedup.DuplicateIndex over the store's tables, on first write
         if not create and str(path) != ":memory:" and not self.path.is_file():
             raise StoreError(f"no database at {path} (run 'readouts ingest' first)")
         try:
@@ -460,11 +474,7 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        try:
-            if self._dedup is not None and self._dedup_dirty:
-                self.save_dedup_state()
-        finally:
-            self._conn.close()
+        self._conn.close()
 
     @property
     def schema_version(self) -> int:
@@ -522,7 +532,7 @@ class Store:
                         if self._v4:
                             self._set_side(result)
                     counts += added
-                if self._v3:
+                if self._v4:
                     self._group_copies(new_keys)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot store batch: {exc}") from exc
@@ -632,32 +642,24 @@ class Store:
     # -- near-duplicates ---------------------------------------------------------------------
 
     def _dedup_index(self) -> Any:
-        """The DuplicateIndex of every stored document (loaded from ``dedup_state`` and caught up)."""
+        """The DuplicateIndex of every stored document, kept in the store's own tables
+        (``readouts.dedup.SQLiteState``); documents stored before it (an older store) are
+        added first, in ``seq`` order. Call inside a transaction."""
         if self._dedup is not None:
             return self._dedup
-        from readouts.dedup import DuplicateIndex
+        from readouts.dedup import DuplicateIndex, SQLiteState
 
-        index, max_seq = None, 0
-        row = self._conn.execute("SELECT max_seq, state FROM dedup_state WHERE id = 1").fetchone()
-        if row is not None:
-            try:
-                index, max_seq = DuplicateIndex.from_bytes(row[1]), row[0]
-            except Exception:  # noqa: BLE001 - unreadable or older state: rebuild from the texts
-                index, max_seq = None, 0
-        if index is None:
-            index = DuplicateIndex()
-        self._dedup = index
+        self._dedup = DuplicateIndex(state=SQLiteState(self._conn))
+        row = self._conn.execute("SELECT max_seq FROM dedup_state WHERE id = 1").fetchone()
         missing = [
             (key, text, Readout.from_dict(json.loads(data))) for key, text, data in self._conn.execute(
-                "SELECT id, text, readout_json FROM documents WHERE seq > ? ORDER BY seq", (max_seq,)
+                "SELECT id, text, readout_json FROM documents WHERE seq > ? ORDER BY seq", (row[0] if row else 0,)
             ).fetchall()
         ]
-        if missing:
-            self._dedup_dirty = True
-            self._group_copies(missing, catch_up=True)
-        return index
+        self._group_copies(missing)
+        return self._dedup
 
-    def _group_copies(self, new: Sequence[tuple[str, str, Any]], catch_up: bool = False) -> None:
+    def _group_copies(self, new: Sequence[tuple[str, str, Any]]) -> None:
         """Add new documents (key, clean text, readout) to the index; update duplicate_group and
         is_canonical of every document whose group changed (the canonical may move to a new,
         better copy: ``readouts.dedup``)."""
@@ -665,13 +667,14 @@ class Store:
 
         if not new:
             return
-        index = self._dedup_index() if not catch_up else self._dedup
+        index = self._dedup_index()
         changed: dict[str, None] = {}
         for key, text, readout in new:
+            if key in index:
+                continue
             refs, quality = readout_signature(readout)
             index.add(key, text, engagements=refs, quality=quality)
             changed.update(dict.fromkeys(index.members(key)))
-        self._dedup_dirty = True
         rows = []
         for key in changed:
             root = index.canonical(key)
@@ -679,18 +682,10 @@ class Store:
         self._conn.executemany(
             "UPDATE documents SET duplicate_group = ?, is_canonical = ? WHERE id = ?", rows
         )
-
-    def save_dedup_state(self) -> None:
-        """Persist the near-duplicate index (done by ``close`` too)."""
-        if self._dedup is None:
-            return
-        max_seq = self._conn.execute("SELECT ifnull(max(seq), 0) FROM documents").fetchone()[0]
-        with self._transaction():
-            self._conn.execute(
-                "INSERT OR REPLACE INTO dedup_state (id, max_seq, state) VALUES (1, ?, ?)",
-                (max_seq, self._dedup.to_bytes()),
-            )
-        self._dedup_dirty = False
+        self._conn.execute(
+            "INSERT OR REPLACE INTO dedup_state (id, max_seq, state) VALUES"
+            " (1, (SELECT ifnull(max(seq), 0) FROM documents), x'')"
+        )
 
     def duplicate_groups(self, *, singletons: bool = False) -> list[dict[str, Any]]:
         """Groups of copies: [{canonical, documents: [{key, id, title}] (canonical first)}]."""
@@ -715,14 +710,13 @@ class Store:
         return out
 
     def _ensure_groups(self) -> None:
-        """Assign groups to documents stored before migration 003 (a no-op afterwards)."""
+        """Assign groups to documents stored before migration 004 (a no-op afterwards)."""
         if self._conn.execute(
             "SELECT 1 FROM documents WHERE duplicate_group IS NULL LIMIT 1"
         ).fetchone() is None:
             return
         with self._transaction():
             self._dedup_index()
-        self.save_dedup_state()
 
     # -- actors and cross-source links ---------------------------------------------------------
 

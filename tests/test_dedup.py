@@ -270,3 +270,21 @@ SHORT_B = ("Foreign Minister Ingrid Solberg held a phone call with Foreign Minis
 def test_short_reports_of_one_call_are_not_copies_but_short_copies_are():
     assert find_groups([("a", SHORT_A), ("b", SHORT_B)]) == []
     assert find_groups([("a", SHORT_A), ("c", "Print | Share\n" + SHORT_A + "\nAll rights reserved.")]) == [["a", "c"]]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(CORPUS))
+def test_the_store_state_groups_like_the_memory_state(tmp_path_factory, items):
+    from readouts.dedup import SQLiteState
+    from readouts.store import Store
+
+    with Store(tmp_path_factory.mktemp("dd") / "d.db") as store:
+        conn = store._conn  # noqa: SLF001 - the store's own connection, as the store uses it
+        conn.execute("BEGIN")
+        stored = DuplicateIndex(state=SQLiteState(conn))
+        memory = DuplicateIndex()
+        for doc_id, text in items:
+            assert stored.add(doc_id, text) == memory.add(doc_id, text)
+        assert stored.groups() == memory.groups() and len(stored) == len(memory) == len(CORPUS)
+        assert stored.members("short") == memory.members("short")
+        conn.execute("ROLLBACK")

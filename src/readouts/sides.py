@@ -92,8 +92,9 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         if not isinstance(data.get(section), dict):
             raise SidesDataError(f"sides.toml: missing section [{section}]")
     publishers = {host.casefold(): _side_code(side, f"[publishers] {host}") for host, side in data["publishers"].items()}
-    agencies = tuple(
-        (_compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", f"[agencies] {name}", 0),
+    agencies = tuple(  # a credit, not a mention: "(Xinhua)", "BEIJING (Reuters) --", "TASS --"
+        (_compile(r"\(\s*" + re.escape(name) + r"\s*\)|(?<![\w-])" + re.escape(name) + r"\s*(?:--|—|–)\s",
+                  f"[agencies] {name}", 0),
          _side_code(side, f"[agencies] {name}"))
         for name, side in data["agencies"].items()
     )
@@ -148,7 +149,8 @@ def load_rules() -> Rules:
 
 def document_side(url: str | None, text: str | None, declared: str | None = None) -> tuple[str | None, str]:
     """(side, how it was told) of a report: declared by its record ("metadata"), its web
-    domain ("publisher"), a news agency credited near its start ("agency"), else (None, "unknown")."""
+    domain ("publisher"), a news agency credited near its start ("agency": "(Xinhua)",
+    "TASS --"; a mere mention does not count), else (None, "unknown")."""
     if declared and declared.strip():
         value = declared.strip()
         return (PRESS if value.casefold() in ("press", "independent", "media") else value.upper()), "metadata"

@@ -103,3 +103,28 @@ def test_linking_a_new_report_reads_only_its_block(tmp_path):
         after = {r["id"]: r["event_id"] for r in store.query(QueryFilter(limit=None))}
     assert {k: after[k] for k in before} == before  # stored links are kept
     assert len(set(after.values())) == 1
+
+
+def test_a_store_from_before_migration_004_is_regrouped_and_linked(tmp_path):
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result
+    from readouts.pipeline import run as run_pipeline
+
+    texts = {"may": CALL.format(when="12 May 2025"),
+             "may-copy": "Print | Share\n" + CALL.format(when="12 May 2025") + "\nAll rights reserved.",
+             "undated": UNDATED}
+    for name, text in texts.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    results = [r for r in run_pipeline(iter_inputs([str(tmp_path)])) if isinstance(r, Result)]
+    db = tmp_path / "old.db"
+    with Store(db, upto=3) as store:
+        store.add_batch(results)
+        assert store.schema_version == 3
+    with Store(db) as store:  # migration 004: copies regrouped and events linked on the next refresh
+        store.refresh_links()
+        rows = {r["document_id"]: r for r in store.query(QueryFilter(limit=None, include_copies=True))}
+        assert sorted(rows[d]["canonical"] for d in ("may", "may-copy")) == [False, True]  # one group
+        assert len({r["event_id"] for r in rows.values()}) == 1
+        sources = store.event_sources(rows["may"]["id"])
+    assert sorted(s["document_id"] for s in sources) == ["may-copy", "undated"]  # copies shown once
+    assert all(s["side_basis"] == "unknown" for s in sources)  # told at read time for older rows

@@ -59,7 +59,7 @@ __all__ = [
     "times_compatible",
 ]
 
-DAY_WINDOW = 2  # two reported days of one event: time zones, "on Thursday" vs the dateline
+DAY_WINDOW = 1  # two reported days of one event: time zones, "on Thursday" vs the dateline
 PUBLICATION_WINDOW = 3  # an undated engagement happened at most this many days before publication
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 

@@ -304,7 +304,7 @@ def _missing_elsewhere(items: Sequence[str], others: Sequence[Sequence[str]]) ->
 
 def compare_event(reports: Sequence[dict[str, Any]]) -> EventComparison:
     """Lay out the reports of one event (``Store.event_sources``) per side."""
-    sources = []
+    sources: list[dict[str, Any]] = []
     sides: dict[str, dict[str, list[str]]] = {}
     for rep in reports:
         engagement = rep.get("engagement") or {}
@@ -453,8 +453,8 @@ def readout_gaps(events: Sequence[tuple[str, Sequence[dict[str, Any]]]], a: str,
         first = reports[0]
         engagement = first.get("engagement") or {}
         out.append(ReadoutGap(
-            event, when, first.get("engagement_id"), engagement.get("mode"),
+            event, when, str(first.get("engagement_id") or ""), engagement.get("mode"),
             [p.get("name") or p.get("country") or "?" for p in engagement.get("participants") or ()],
-            by, missing, [r.get("document_id") for r in reports],
+            by, missing, [str(r.get("document_id") or "") for r in reports],
         ))
     return out

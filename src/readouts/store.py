@@ -947,9 +947,9 @@ class Store:
         """Whether the store holds a report published by ``side`` (between the two days, if given)."""
         if self.schema_version < 4:
             return False
-        if first is None or last is None:
-            sql, params = "SELECT 1 FROM documents WHERE side = ? LIMIT 1", (side,)
-        else:
+        params: tuple[str, ...] = (side,)
+        sql = "SELECT 1 FROM documents WHERE side = ? LIMIT 1"
+        if first is not None and last is not None:
             sql = "SELECT 1 FROM documents WHERE side = ? AND published BETWEEN ? AND ? LIMIT 1"
             params = (side, first, last + "~")
         return self._conn.execute(sql, params).fetchone() is not None

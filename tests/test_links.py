@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from readouts.links import (
     EngagementRef,
+    LinkReason,
     PartRef,
     block_key,
     choose_event,
@@ -179,3 +180,18 @@ def test_timeless_report_resolves_a_document_that_reported_the_call_twice():
     assert out["t-0"][0] == out["d-0"][0]  # the event with more reports
     far = ref("f-0", "f", date="2022-09-01")  # a second call of the pair: no shared document
     assert link_engagements([dated, far, ref("t-0", "t", date=None)])["t-0"][0] == "ev:t-0"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.builds(
+    lambda linked, countries, shared, modes, gap, time: LinkReason(linked, tuple(countries), tuple(shared), modes,
+                                                                   gap, time),
+    st.text(min_size=1, max_size=20), st.lists(st.sampled_from(["CHN", "USA", "RUS"]), max_size=3),
+    st.lists(st.tuples(st.text(max_size=10), st.text(max_size=10)), max_size=3),
+    st.tuples(st.sampled_from(["meeting", "talks"]), st.sampled_from(["phone_call", "meeting"])),
+    st.one_of(st.none(), st.integers(0, 40)), st.sampled_from(["date", "month", "publication", "only candidate"])))
+def test_link_reason_round_trips_through_json(reason):
+    import json
+
+    again = LinkReason.from_dict(json.loads(json.dumps(reason.as_dict())))
+    assert again == reason and again.describe() == reason.describe()

@@ -136,6 +136,10 @@ def test_readout_gaps(db):
     assert [(g["date"], g["reported_by"], g["missing"], g["documents"]) for g in gaps] == [
         ("2025-06-02", ["NOR"], ["CHL"], ["nor-mfa-oslo"])]
     assert "not by CHL" in run("sides", "--db", db, "--country", "NOR", "--country", "CHL", "--gaps").stdout
+    rows = list(csv.reader(io.StringIO(run("sides", "--db", db, "--country", "NOR", "--country", "CHL", "--gaps",
+                                           "--format", "csv").stdout)))
+    assert rows[0][:6] == ["event_id", "date", "mode", "participants", "reported_by", "missing"]
+    assert rows[1][1] == "2025-06-02" and rows[1][4:7] == ["NOR", "CHL", "nor-mfa-oslo"]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -204,6 +204,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The migration that added event links, publisher sides and the stored near-duplicate index:
+# code that needs them asks for it by name, so its position in MIGRATIONS may change.
+EVENT_LINKS_MIGRATION = "004_event_links"
+
+
+def _migration_number(name: str) -> int:
+    """How many migrations must be applied for ``name`` to be: its position, from 1."""
+    return [n for n, _ in MIGRATIONS].index(name) + 1
 
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
@@ -521,7 +529,7 @@ class Store:
         counts = BatchCounts()
         now = _now()
         self._v3 = self.schema_version >= 3
-        self._v4 = self.schema_version >= 4
+        self._v4 = self.schema_version >= _migration_number(EVENT_LINKS_MIGRATION)
         try:
             with self._transaction():
                 new_keys: list[tuple[str, str, Readout]] = []
@@ -945,7 +953,7 @@ class Store:
 
     def side_has_report(self, side: str, first: str | None = None, last: str | None = None) -> bool:
         """Whether the store holds a report published by ``side`` (between the two days, if given)."""
-        if self.schema_version < 4:
+        if self.schema_version < _migration_number(EVENT_LINKS_MIGRATION):
             return False
         params: tuple[str, ...] = (side,)
         sql = "SELECT 1 FROM documents WHERE side = ? LIMIT 1"

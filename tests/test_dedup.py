@@ -288,3 +288,20 @@ def test_the_store_state_groups_like_the_memory_state(tmp_path_factory, items):
         assert stored.groups() == memory.groups() and len(stored) == len(memory) == len(CORPUS)
         assert stored.members("short") == memory.members("short")
         conn.execute("ROLLBACK")
+
+
+# An invented readout in simplified Chinese, and the same text republished in traditional characters.
+HANS = ("外交部长林浩然同挪威外交大臣英格丽德举行会谈。双方就双边关系、海洋合作、清洁能源和渔业交流深入交换意见，"
+        "同意加强在北极事务和航运安全方面的沟通，并欢迎两国大学扩大学生交流。林浩然表示，中方愿同挪方共同办好明年的建交纪念活动。")
+
+
+def test_a_copy_in_traditional_characters_is_a_copy():
+    import opencc
+
+    hant = opencc.OpenCC("s2t").convert(HANS)
+    assert hant != HANS
+    assert normalise(hant) == normalise(HANS) and normalise("林浩然表示")[:2] == ["林", "浩"]
+    assert find_groups([("hans", HANS), ("hant", "首页 | 新闻\n" + hant)]) == [["hans", "hant"]]
+    other = ("副部长陈思远会见来访的智利经济部长代表团，双方回顾了铜矿贸易的发展，讨论了港口物流、农产品检疫和"
+             "电动汽车电池供应链问题。陈思远说，希望双方尽快召开经贸混委会会议。")
+    assert find_groups([("hans", HANS), ("other", other)]) == []

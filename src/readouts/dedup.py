@@ -78,11 +78,32 @@ STOP_WORDS = frozenset(
 _WORD_RE = re.compile(r"\w+")
 
 
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_OR_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Any:
+    import opencc  # imported only for Chinese text
+
+    return opencc.OpenCC("t2s")
+
+
 def normalise(text: str) -> list[str]:
-    """Words of a text: accents stripped, lower case, punctuation gone, digits kept."""
+    """Words of a text: accents stripped, lower case, punctuation gone, digits kept.
+
+    Chinese has no spaces between words: each Han character is a word, traditional
+    characters written as simplified (OpenCC ``t2s``), so a copy republished in the other
+    script is still a copy.
+    """
+    if _HAN_RE.search(text):
+        text = _to_simplified().convert(text)
+        pattern = _WORD_OR_HAN_RE
+    else:
+        pattern = _WORD_RE
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return _WORD_RE.findall(plain)
+    return pattern.findall(plain)
 
 
 @dataclass(frozen=True, slots=True)

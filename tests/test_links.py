@@ -42,9 +42,32 @@ def test_names_match(a, b, same):
     assert names_match(PartRef(b, "XXX"), PartRef(a, "XXX")) is same
 
 
-def test_a_shared_actor_id_matches_names_in_two_scripts():
-    assert names_match(PartRef("王毅", "CHN", "p:wang-yi:CHN"), PartRef("Wang Yi", "CHN", "p:wang-yi:CHN"))
-    assert not names_match(PartRef("王毅", "CHN"), PartRef("Wang Yi", "CHN"))
+def test_a_shared_actor_id_matches_names():
+    assert names_match(PartRef("FM Wang", "CHN", "p:wang-yi:CHN"), PartRef("Wang Yi", "CHN", "p:wang-yi:CHN"))
+
+
+@pytest.mark.parametrize("a, b, country, verdict", [
+    ("王毅", "Wang Yi", "CHN", True),
+    ("習近平", "Xi Jinping", "CHN", True),  # traditional characters too
+    ("赵乐际", "Zhao Leji", "CHN", True),
+    ("王毅", "Xi Jinping", "CHN", False),  # a Chinese name in Chinese characters tells people apart
+    ("Сергей Лавров", "Sergey Lavrov", "RUS", True),
+    ("Сергей Лавров", "Vladimir Putin", "RUS", False),
+    ("布林肯", "Antony Blinken", "USA", None),  # a foreign name in Chinese: cannot be told
+    ("Ван И", "Wang Yi", "CHN", None),
+])
+def test_names_in_other_scripts(a, b, country, verdict):
+    assert names_match(PartRef(a, country), PartRef(b, country)) is verdict
+    assert names_match(PartRef(b, country), PartRef(a, country)) is verdict
+
+
+def test_a_chinese_report_links_with_an_english_one_unless_the_chinese_principal_differs():
+    zh = ref("zh-0", "zh", mode="meeting", parts=(PartRef("王毅", "CHN"), PartRef("布林肯", "USA")))
+    en = ref("en-0", "en", mode="meeting", parts=(PartRef("Wang Yi", "CHN"), PartRef("Antony Blinken", "USA")))
+    xi = ref("xi-0", "xi", mode="meeting", parts=(PartRef("Xi Jinping", "CHN"), PartRef("Antony Blinken", "USA")))
+    reason = explain(zh, en)
+    assert reason is not None and reason.shared == (("王毅", "Wang Yi"),)
+    assert explain(zh, xi) is None
 
 
 @pytest.mark.parametrize("when, published, expected", [

@@ -164,7 +164,7 @@ def _same_participant(p: PartRef, q: PartRef) -> bool:
     if p.country and q.country and p.country.upper() != q.country.upper():
         return False
     if p.name and q.name:
-        return names_match(p, q)
+        return names_match(p, q) is True  # a name that cannot be compared is no evidence of a copy
     return bool(p.country and q.country) or not (p.country or q.country)
 
 

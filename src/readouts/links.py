@@ -13,8 +13,9 @@ they name. Two engagements are the same event (``explain`` says why, or None) wh
   partial within those states (Biden and Xi; Biden, Blinken, Xi and Wang Yi);
 * **people**: for every shared state whose participants both sides name, some name of one
   matches some name of the other (``names_match``: the same resolved actor, one name a
-  part of the other, or the same family name with a compatible first name). So Blinken
-  meeting Xi Jinping and Blinken meeting Wang Yi on one day stay two events;
+  part of the other, or the same family name with a compatible first name; names in Han
+  or Cyrillic script through their romanisation). So Blinken meeting Xi Jinping and
+  Blinken meeting Wang Yi on one day stay two events;
 * **mode**: the same class: meeting ~ talks (in person), phone_call ~ video_call (remote),
   message;
 * **place**: in-person engagements in two named, different cities never link;
@@ -37,6 +38,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from readouts.actors import name_key
@@ -158,18 +160,64 @@ class LinkReason:
 
 # ---------------------------------------------------------------------------------- names
 
+# Names written in another script are compared through a romanisation: Han characters by
+# their pinyin (the family name, then the given name as one word: 习近平 -> xi jinping),
+# Cyrillic letter by letter (Сергей Лавров -> sergei lavrov). A romanisation is trusted to
+# tell two people apart only for a state whose own names are written in that script; a
+# Chinese rendering of a foreign name (布林肯 for Blinken) neither matches nor vetoes.
+_CYRILLIC = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
+     "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "yi", "ye", "g", "u"],
+))
+_NATIVE = {
+    "han": frozenset({"CHN", "TWN", "HKG", "MAC", "SGP"}),
+    "cyrillic": frozenset({"RUS", "BLR", "UKR", "KAZ", "KGZ", "TJK", "BGR", "SRB", "MKD", "MNE", "MNG", "BIH"}),
+}
+
+
+def _script(name: str) -> str:
+    for ch in name:
+        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+            return "han"
+        if "\u0400" <= ch <= "\u04ff":
+            return "cyrillic"
+    return "latin"
+
+
+@lru_cache(maxsize=65536)
 def _key(name: str) -> tuple[str, ...]:
-    toks = [t for t in name_key(name) if t not in _NAME_SUFFIXES]
-    return tuple(toks)
+    script = _script(name)
+    if script == "han":
+        from pypinyin import lazy_pinyin  # only for names in Han characters
+
+        syllables = [s for s in lazy_pinyin("".join(ch for ch in name if not ch.isspace())) if s.isalpha()]
+        name = " ".join(syllables[:1] + ["".join(syllables[1:])]) if len(syllables) > 1 else " ".join(syllables)
+    elif script == "cyrillic":
+        name = "".join(_CYRILLIC.get(ch, ch) for ch in name.casefold())
+    return tuple(t for t in name_key(name) if t not in _NAME_SUFFIXES)
 
 
-def names_match(a: PartRef, b: PartRef) -> bool:
-    """Whether two named participants can be one person (same state assumed)."""
+def names_match(a: PartRef, b: PartRef) -> bool | None:
+    """Whether two named participants can be one person (same state assumed); None when
+    that cannot be told (a foreign name in another script)."""
     if a.actor_id and a.actor_id == b.actor_id:
         return True
     ka, kb = a.key, b.key
     if not ka or not kb:
         return False
+    if _same_name(ka, kb):
+        return True
+    scripts = {_script(a.name or ""), _script(b.name or "")}
+    if len(scripts) > 1:
+        foreign = scripts - {"latin"}
+        country = (a.country or b.country or "").upper()
+        if not all(country in _NATIVE.get(s, ()) for s in foreign):
+            return None
+    return False
+
+
+def _same_name(ka: tuple[str, ...], kb: tuple[str, ...]) -> bool:
     sa, sb = set(ka), set(kb)
     if sa <= sb or sb <= sa:  # "Xi" / "Xi Jinping"; "Vladimir Putin" / an over-long capture
         return True
@@ -260,10 +308,12 @@ def explain(a: EngagementRef, b: EngagementRef) -> LinkReason | None:
         nb = [p for p in b.participants if p.name and p.country and p.country.upper() == state]
         if not na or not nb:
             continue
-        pairs = [(x, y) for x in na for y in nb if names_match(x, y)]
-        if not pairs:
-            return None
-        shared.extend((x.name or "", y.name or "") for x, y in pairs[:1])
+        verdicts = [(names_match(x, y), x, y) for x in na for y in nb]
+        pairs = [(x, y) for v, x, y in verdicts if v]
+        if pairs:
+            shared.extend((x.name or "", y.name or "") for x, y in pairs[:1])
+        elif not any(v is None for v, _, _ in verdicts):
+            return None  # other people of that state
     sa, sb = a.span, b.span
     if sa is not None and sb is not None:
         if not times_compatible(sa, sb):

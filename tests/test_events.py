@@ -128,3 +128,25 @@ def test_a_store_from_before_migration_004_is_regrouped_and_linked(tmp_path):
         sources = store.event_sources(rows["may"]["id"])
     assert sorted(s["document_id"] for s in sources) == ["may-copy", "undated"]  # copies shown once
     assert all(s["side_basis"] == "unknown" for s in sources)  # told at read time for older rows
+
+
+def test_save_dedup_state_indexes_documents_stored_before_the_index(tmp_path):
+    (tmp_path / "a.txt").write_text(CALL.format(when="12 May 2025"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Print | Share\n" + CALL.format(when="12 May 2025") + "\nAll rights reserved.",
+                                    encoding="utf-8")
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result
+    from readouts.pipeline import run as run_pipeline
+
+    db = tmp_path / "s.db"
+    with Store(db, upto=3) as store:
+        store.add_batch([r for r in run_pipeline(iter_inputs([str(tmp_path)])) if isinstance(r, Result)])
+    conn = sqlite3.connect(db)
+    with Store(db) as store:
+        assert conn.execute("SELECT count(*) FROM documents WHERE duplicate_group IS NULL").fetchone()[0] == 2
+        store.save_dedup_state()
+        assert conn.execute("SELECT count(DISTINCT duplicate_group), sum(is_canonical) FROM documents"
+                            " WHERE duplicate_group IS NOT NULL").fetchone() == (1, 1)
+        store.save_dedup_state()  # nothing left to do
+        assert [len(g["documents"]) for g in store.duplicate_groups()] == [2]
+    conn.close()

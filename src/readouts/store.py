@@ -695,6 +695,16 @@ class Store:
             " (1, (SELECT ifnull(max(seq), 0) FROM documents), x'')"
         )
 
+    def save_dedup_state(self) -> None:
+        """Make sure every stored document is in the near-duplicate index (one transaction).
+
+        The index is written together with the documents it covers (``add_batch``), so only
+        documents stored by an older version are left to add here. Callers of the former API,
+        which saved a pickled index at this point, keep working unchanged.
+        """
+        with self._transaction():
+            self._dedup_index()
+
     def duplicate_groups(self, *, singletons: bool = False) -> list[dict[str, Any]]:
         """Groups of copies: [{canonical, documents: [{key, id, title}] (canonical first)}]."""
         self._ensure_groups()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readouts.dedup import DuplicateIndex, Shingler, find_groups, normalise
+from readouts.dedup import DuplicateIndex, Shingler, engagements_agree, find_groups, normalise, readout_signature
 
 # Invented officials and an invented meeting.
 ORIGINAL = """Foreign Minister Dalia Verhoeven Meets with Foreign Minister Sergey Ostrovsky of Ruritania
@@ -185,3 +185,123 @@ def test_pickle_round_trip():
 def test_from_bytes_rejects_other_state():
     with pytest.raises(ValueError, match="not a DuplicateIndex state"):
         DuplicateIndex.from_bytes(pickle.dumps({"something": "else"}))
+
+
+# Same template, different meetings: a State Department-style series (invented officials).
+TEMPLATE = """Secretary Marlow's Meeting with {title} {name} of {country}
+
+Office of the Spokesperson
+{when}
+
+The following is attributable to Spokesperson Daniel Reyes:
+
+Secretary of State Evelyn Marlow met with {title} {name} of {country} today in Washington. The Secretary and \
+{title} {surname} discussed the strong partnership between the United States and {country}, including cooperation on \
+economic security, critical minerals supply chains and maritime security. The Secretary reaffirmed the commitment of \
+the United States to a free and open region and thanked {title} {surname} for {country}'s support for humanitarian \
+relief efforts. They also discussed regional security challenges and agreed to stay in close touch.
+"""
+SERIES = {
+    "tanabe": dict(title="Foreign Minister", name="Hiroshi Tanabe", surname="Tanabe", country="Japan",
+                   when="March 3, 2024"),
+    "park": dict(title="Foreign Minister", name="Min-jun Park", surname="Park", country="the Republic of Korea",
+                 when="March 5, 2024"),
+    "santos": dict(title="Foreign Minister", name="Maria Santos", surname="Santos", country="the Philippines",
+                   when="March 8, 2024"),
+    "tanabe-again": dict(title="Foreign Minister", name="Hiroshi Tanabe", surname="Tanabe", country="Japan",
+                         when="April 22, 2024"),
+}
+
+
+def _extracted(doc_id, text):
+    from readouts.pipeline import process
+    from readouts.records import RawDocument
+
+    result = process(RawDocument(doc_id, "test", text=text))
+    return result.clean.text, readout_signature(result.readout)
+
+
+def test_same_template_different_meetings_are_not_copies():
+    docs = {k: _extracted(k, TEMPLATE.format(**v)) for k, v in SERIES.items()}
+    texts_only = DuplicateIndex()
+    for k, (text, _) in docs.items():
+        texts_only.add(k, text)
+    assert texts_only.groups()  # the texts alone look like copies: the engagements decide
+    index = DuplicateIndex()
+    for k, (text, (refs, quality)) in docs.items():
+        assert len(refs) == 1
+        assert index.add(k, text, engagements=refs, quality=quality) is None
+    assert index.groups() == []
+
+
+def test_a_copy_reporting_the_same_meeting_still_groups_and_the_best_is_canonical():
+    full_text, (full_refs, full_q) = _extracted("full", TEMPLATE.format(**SERIES["tanabe"]))
+    # a republished copy cut short and without the dateline: the same meeting, undated
+    body = TEMPLATE.format(**SERIES["tanabe"]).split("Daniel Reyes:\n\n", 1)[1]
+    cut = "Readout republished by a news portal\n\n" + body[: body.index("They also discussed")]
+    cut_text, (cut_refs, cut_q) = _extracted("cut", cut)
+    assert cut_refs and cut_refs[0].date is None and full_refs[0].date == "2024-03-03"
+    assert cut_q < full_q
+    index = DuplicateIndex()
+    index.add("cut", cut_text, engagements=cut_refs, quality=cut_q)
+    assert index.add("full", full_text, engagements=full_refs, quality=full_q) == "full"
+    assert index.groups() == [["full", "cut"]]
+    assert index.canonical("cut") == "full" and index.members("cut") == ["cut", "full"]
+
+
+@pytest.mark.parametrize("a, b, agree", [
+    ("tanabe", "tanabe", True),
+    ("tanabe", "park", False),
+    ("tanabe", "tanabe-again", False),
+])
+def test_engagements_agree(a, b, agree):
+    ra = _extracted(a, TEMPLATE.format(**SERIES[a]))[1][0]
+    rb = _extracted(b, TEMPLATE.format(**SERIES[b]))[1][0]
+    assert engagements_agree(ra, rb) is agree
+    assert engagements_agree(ra, ()) is True  # a document without engagements does not decide
+
+
+SHORT_A = ("Norwegian Foreign Minister Ingrid Solberg spoke by telephone with Chilean Foreign Minister Alberto "
+           "Fuentes. They discussed renewable energy and lithium.")
+SHORT_B = ("Foreign Minister Ingrid Solberg held a phone call with Foreign Minister Alberto Fuentes of Chile "
+           "on 12 May. The ministers discussed ocean management.")
+
+
+def test_short_reports_of_one_call_are_not_copies_but_short_copies_are():
+    assert find_groups([("a", SHORT_A), ("b", SHORT_B)]) == []
+    assert find_groups([("a", SHORT_A), ("c", "Print | Share\n" + SHORT_A + "\nAll rights reserved.")]) == [["a", "c"]]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(CORPUS))
+def test_the_store_state_groups_like_the_memory_state(tmp_path_factory, items):
+    from readouts.dedup import SQLiteState
+    from readouts.store import Store
+
+    with Store(tmp_path_factory.mktemp("dd") / "d.db") as store:
+        conn = store._conn  # noqa: SLF001 - the store's own connection, as the store uses it
+        conn.execute("BEGIN")
+        stored = DuplicateIndex(state=SQLiteState(conn))
+        memory = DuplicateIndex()
+        for doc_id, text in items:
+            assert stored.add(doc_id, text) == memory.add(doc_id, text)
+        assert stored.groups() == memory.groups() and len(stored) == len(memory) == len(CORPUS)
+        assert stored.members("short") == memory.members("short")
+        conn.execute("ROLLBACK")
+
+
+# An invented readout in simplified Chinese, and the same text republished in traditional characters.
+HANS = ("外交部长林浩然同挪威外交大臣英格丽德举行会谈。双方就双边关系、海洋合作、清洁能源和渔业交流深入交换意见，"
+        "同意加强在北极事务和航运安全方面的沟通，并欢迎两国大学扩大学生交流。林浩然表示，中方愿同挪方共同办好明年的建交纪念活动。")
+
+
+def test_a_copy_in_traditional_characters_is_a_copy():
+    import opencc
+
+    hant = opencc.OpenCC("s2t").convert(HANS)
+    assert hant != HANS
+    assert normalise(hant) == normalise(HANS) and normalise("林浩然表示")[:2] == ["林", "浩"]
+    assert find_groups([("hans", HANS), ("hant", "首页 | 新闻\n" + hant)]) == [["hans", "hant"]]
+    other = ("副部长陈思远会见来访的智利经济部长代表团，双方回顾了铜矿贸易的发展，讨论了港口物流、农产品检疫和"
+             "电动汽车电池供应链问题。陈思远说，希望双方尽快召开经贸混委会会议。")
+    assert find_groups([("hans", HANS), ("other", other)]) == []

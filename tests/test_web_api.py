@@ -106,6 +106,8 @@ def test_dyad_network_actor_compare(client, ids):
         assert by_id["id"] == a["id"] and by_id["engagement_ids"] == a["engagement_ids"]
     c = client.get(f"/api/compare/{ids['engagement']}").json()
     assert c["sources"] and c["sources"][0]["engagement_id"] == ids["engagement"]
+    assert set(c["reports"]) == {s["engagement_id"] for s in c["sources"]} and isinstance(c["sides"], dict)
+    assert set(d["sides"]) == {"issues", "both", "by_month", "gaps"}
 
 
 @pytest.mark.parametrize(

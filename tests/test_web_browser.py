@@ -109,7 +109,8 @@ def test_dyad_chart(server, page):
     page.goto(server.url + "/dyad/CHN/NAM")
     page.wait_for_selector("#chart-mode .main-svg", timeout=15000)
     assert page.locator("#chart-level .main-svg").count() >= 1
-    assert page.locator("table.list tbody tr").count() == 2
+    engagements = page.locator("table.list", has=page.locator("caption", has_text="Engagements"))
+    assert engagements.locator("tbody tr").count() == 2
     shot(page, "dyad")
     page.watch.check()
 
@@ -154,3 +155,57 @@ def test_hostile_text_is_inert(server, page, doc_id):
     assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
     page.watch.check()
     assert SCRIPT and IMG
+
+
+@pytest.fixture(scope="module")
+def sides_server(tmp_path_factory):
+    """A server over the invented Norway-Chile reports of tests/test_sides.py, linked."""
+    import json
+
+    from test_sides import REPORTS
+    from web_server import Server
+
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result, run
+    from readouts.store import Store
+
+    tmp = tmp_path_factory.mktemp("sides")
+    src = tmp / "reports.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in REPORTS), encoding="utf-8")
+    db = tmp / "sides.db"
+    with Store(db) as store:
+        store.add_batch([r for r in run(iter_inputs([str(src)])) if isinstance(r, Result)])
+        store.refresh_links()
+    with Server(db) as srv:
+        srv.db = db
+        yield srv
+
+
+def test_compare_page_by_side(sides_server, page):
+    key = doc_key(sides_server, "nor-mfa")
+    page.goto(f"{sides_server.url}/compare/{key}-0")
+    assert page.locator("section.source").count() == 3
+    rows = page.locator("#by-side tbody tr")
+    assert rows.count() == 3
+    chl = page.locator("#by-side tbody tr", has=page.locator("th", has_text="CHL"))
+    assert "frank" in chl.locator("span.only").all_text_contents()
+    assert page.locator(".link-reason").count() == 2  # the first report of the event has no link
+    assert "Alberto Fuentes" in page.locator(".link-reason").first.text_content()
+    shot(page, "compare-sides")
+    page.watch.check()
+
+
+def test_dyad_page_sides_chart_and_gaps(sides_server, page):
+    page.goto(sides_server.url + "/dyad/NOR/CHL")
+    page.wait_for_selector("#chart-one-sided .main-svg", timeout=15000)
+    issues = page.locator("#side-issues tbody tr", has=page.locator("td", has_text="Antarctica"))
+    assert issues.locator("td").nth(1).text_content() == "1" and "only NOR" in issues.text_content()
+    gaps = page.locator("#gaps tbody tr")
+    assert gaps.count() == 1 and "2025-06-02" in gaps.text_content() and "CHL" in gaps.text_content()
+    issues.locator("a.only").first.click()
+    page.wait_for_load_state()
+    assert "/compare/" in page.url and page.locator("#by-side").count() == 1
+    page.goto(sides_server.url + "/dyad/NOR/CHL")
+    page.wait_for_selector("#chart-one-sided .main-svg", timeout=15000)
+    shot(page, "dyad-sides")
+    page.watch.check()

@@ -260,7 +260,6 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
                 if len(batch) + len(rejected) >= batch_size:
                     flush()
             flush()
-            store.save_dedup_state()
             links = store.refresh_links(overrides)
         except StoreError as exc:
             _fail(str(exc))
@@ -573,39 +572,120 @@ def duplicates(db_path: str, fmt: str) -> None:
 @db_option
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]))
 def compare(engagement_id: str, db_path: str, fmt: str) -> None:
-    """Show side by side what each source reported of one engagement (statements, issues).
+    """Show side by side what each source reported of one engagement (statements, issues, tone,
+    initiative, commitments), why each was linked, and what only one side mentions.
 
     ENGAGEMENT_ID is an engagement's id or its event id (``ev:...``, as query --format json gives).
     """
-    from readouts.compare import compare_sources
+    from readouts.links import LinkReason
+    from readouts.sides import KINDS, compare_event
     from readouts.store import StoreError
 
     with _open_store(db_path) as store:
         try:
-            sources = store.event_sources(engagement_id)
+            result = compare_event(store.event_sources(engagement_id))
         except StoreError as exc:
             _fail(str(exc))
-    per_source = compare_sources(sources)
     if fmt == "json":
-        click.echo(json.dumps({"engagement_id": engagement_id, "sources": per_source},
-                              ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"engagement_id": engagement_id, **result.as_dict()}, ensure_ascii=False, indent=2))
         return
-    click.echo(f"engagement {engagement_id}: {len(per_source)} source{'s' if len(per_source) != 1 else ''}")
-    for item in per_source:
+    n = len(result.sources)
+    click.echo(f"engagement {engagement_id}: {n} source{'s' if n != 1 else ''}, event {result.event_id}")
+    names = {"issues": "issues", "tones": "tone", "initiative": "initiative", "commitments": "commitments"}
+    for item in result.sources:
         click.echo("")
-        click.echo(f"== doc {item['document_id']}: {item['title'] or ''}")
+        click.echo(f"== doc {item['document_id']} [side {item['side']}, {item['side_basis']}]: {item['title'] or ''}")
         click.echo(f"   {item['date'] or 'undated'}, {item['mode']}")
+        if item["link_reason"]:
+            click.echo(f"   linked: {LinkReason.from_dict(item['link_reason']).describe()}")
         click.echo("   statements:")
         for line in item["statements"] or ["(none)"]:
             click.echo(f"     - {line}")
-        click.echo("   issues: " + ("; ".join(item["issues"]) or "(none)"))
-    if len(per_source) > 1:
+        for kind in KINDS:
+            click.echo(f"   {names[kind]}: " + ("; ".join(item[kind]) or "(none)"))
+    if n > 1:
         click.echo("")
-        for item in per_source:
+        for item in result.sources:
             for issue in item["only_here"]["issues"]:
                 click.echo(f"Only in doc {item['document_id']}: the issue {issue!r}")
             for line in item["only_here"]["statements"]:
                 click.echo(f"Only in doc {item['document_id']}: statement {line}")
+    for side, kinds in result.only.items():
+        for kind in KINDS:
+            for label in kinds[kind]:
+                click.echo(f"Only side {side} mentions {names[kind]}: {label}")
+
+
+@main.command()
+@db_option
+@click.option("--country", "countries", multiple=True, required=True, metavar="ISO3",
+              help="One state of the dyad; give exactly two.")
+@click.option("--since", callback=_check_date, metavar="DATE", help="From this date (YYYY[-MM[-DD]]).")
+@click.option("--until", callback=_check_date, metavar="DATE", help="Up to this date, inclusive.")
+@click.option("--gaps", is_flag=True,
+              help="List readout gaps instead: events one side (or the press) reported and the other "
+                   "side's publishers in the store did not.")
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json", "csv"]))
+def sides(db_path: str, countries: tuple[str, ...], since: str | None, until: str | None, gaps: bool,
+          fmt: str) -> None:
+    """For each issue of a dyad's events reported by both sides: in how many each side mentioned
+    it, and the events where only one side did."""
+    from readouts.sides import dyad_issues, readout_gaps
+    from readouts.store import StoreError
+
+    codes = list(dict.fromkeys(c.strip().upper() for c in countries))
+    if len(codes) != 2:
+        raise click.BadParameter("give exactly two different --country codes", param_hint="--country")
+    a, b = codes
+    with _open_store(db_path) as store:
+        try:
+            events = store.dyad_events((a, b), since, until)
+            if gaps:
+                items = [g.as_dict() for g in readout_gaps(events, a, b, store.side_has_report)]
+            else:
+                counts, both = dyad_issues(events, a, b)
+                items = [c.as_dict() for c in counts]
+        except StoreError as exc:
+            _fail(str(exc))
+    if gaps:
+        _emit_gaps(items, fmt)
+        return
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["issue", a, b, f"only_{a}", f"only_{b}"])
+        for it in items:
+            writer.writerow([it["issue"], it["counts"][a], it["counts"][b],
+                             " ".join(it["one_sided"][a]), " ".join(it["one_sided"][b])])
+    else:
+        click.echo(f"{'issue':<32} {a:>5} {b:>5}  one-sided events")
+        for it in items:
+            one = "; ".join(f"only {s}: {', '.join(ev)}" for s, ev in it["one_sided"].items() if ev)
+            click.echo(f"{it['issue'][:32]:<32} {it['counts'][a]:>5} {it['counts'][b]:>5}  {one}")
+    click.echo(f"{len(items)} issue{'s' if len(items) != 1 else ''} over {both} event{'s' if both != 1 else ''}"
+               f" reported by both {a} and {b}", err=True)
+
+
+def _emit_gaps(items: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["event_id", "date", "mode", "participants", "reported_by", "missing", "documents"])
+        for g in items:
+            writer.writerow([g["event_id"], g["date"] or "", g["mode"] or "", "; ".join(g["participants"]),
+                             " ".join(g["reported_by"]), " ".join(g["missing"]), " ".join(g["documents"])])
+    else:
+        for g in items:
+            click.echo(f"{g['date'] or 'undated':<10} {g['mode'] or '':<10} {' - '.join(g['participants'])[:50]:<50}"
+                       f" reported by {', '.join(g['reported_by'])}; not by {', '.join(g['missing'])}"
+                       f"  ({', '.join(g['documents'])})")
+    click.echo(f"{len(items)} readout gap{'s' if len(items) != 1 else ''}", err=True)
 
 
 @main.command()

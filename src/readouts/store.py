@@ -40,11 +40,14 @@ __all__ = [
     "UnknownEngagement",
     "coded_fields",
     "document_key",
+    "dyad_events",
     "engagement_conditions",
+    "event_reports",
     "first_day",
     "fts_query",
     "is_valid_date",
     "open_readonly",
+    "side_has_report",
 ]
 
 APPLICATION_ID = 0x52454144  # "READ": marks a SQLite file as a readouts store
@@ -254,8 +257,44 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX crawl_urls_next ON crawl_urls (state, priority, host);
         """,
     ),
+    (
+        "006_event_links",
+        """
+        ALTER TABLE engagements ADD COLUMN link_day TEXT;
+        ALTER TABLE engagements ADD COLUMN link_reason TEXT;
+        ALTER TABLE documents ADD COLUMN side TEXT;
+        ALTER TABLE documents ADD COLUMN side_basis TEXT;
+        CREATE INDEX documents_side ON documents (side, published);
+        CREATE INDEX engagements_block ON engagements (link_key, link_day);
+        UPDATE engagements SET event_id = NULL, link_key = NULL;
+        CREATE TABLE dedup_docs (
+            seq         INTEGER PRIMARY KEY,          -- order added
+            doc         TEXT NOT NULL UNIQUE,         -- documents.id
+            grp         TEXT NOT NULL,                -- the group (a member's key; not the canonical)
+            shingles    BLOB NOT NULL,                -- sorted 64-bit shingle hashes
+            quality     TEXT NOT NULL,                -- JSON: readouts.dedup.readout_signature
+            engagements TEXT NOT NULL                 -- JSON: the engagements that decide copies
+        );
+        CREATE INDEX dedup_docs_grp ON dedup_docs (grp);
+        CREATE TABLE dedup_bands (
+            band INTEGER NOT NULL,                    -- LSH band key
+            doc  TEXT NOT NULL
+        );
+        CREATE INDEX dedup_bands_band ON dedup_bands (band);
+        DELETE FROM dedup_state;
+        UPDATE documents SET duplicate_group = NULL, is_canonical = 1;
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The migration that added event links, publisher sides and the stored near-duplicate index:
+# code that needs them asks for it by name, so its position in MIGRATIONS may change.
+EVENT_LINKS_MIGRATION = "006_event_links"
+
+
+def _migration_number(name: str) -> int:
+    """How many migrations must be applied for ``name`` to be: its position, from 1."""
+    return [n for n, _ in MIGRATIONS].index(name) + 1
 
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
@@ -541,6 +580,63 @@ def _writer_lock(path: Path, on_wait: Callable[[str], None] | None) -> int | Non
     return fd
 
 
+def event_reports(conn: sqlite3.Connection, event: str | None,
+                  engagement_id: str | None = None) -> list[dict[str, Any]]:
+    """The reports of an event (and of ``engagement_id``), one per group of copies, canonical
+    first: what ``Store.event_sources`` returns. Works on a read-only connection (the web UI)."""
+    members = conn.execute(
+        """SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.readout_json, d.url,
+                  d.published, d.text, e.link_reason, d.side, d.side_basis
+           FROM engagements e JOIN documents d ON d.id = e.document_id
+           WHERE e.id = ? OR (? IS NOT NULL AND e.event_id = ?)
+           ORDER BY d.is_canonical DESC, d.seq""",
+        (engagement_id, event, event),
+    ).fetchall()
+    seen_groups: set[str] = set()
+    out = []
+    for eid, ejson, key, doc_id, title, grp, rjson, url, published, text, reason, side, basis in members:
+        if (grp or key) in seen_groups:
+            continue  # a copy of a source already shown
+        seen_groups.add(grp or key)
+        if basis is None:  # stored before sides were recorded
+            from readouts.sides import document_side
+
+            side, basis = document_side(url, text)
+        out.append({
+            "engagement_id": eid, "event_id": event, "document_key": key, "document_id": doc_id,
+            "title": title, "url": url, "published": published, "text": text, "side": side,
+            "side_basis": basis, "engagement": json.loads(ejson),
+            "link_reason": json.loads(reason) if reason else None, "readout": json.loads(rjson),
+        })
+    return out
+
+
+def dyad_events(conn: sqlite3.Connection, countries: Sequence[str], since: str | None = None,
+                until: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(event id, ``event_reports``) of every event with an engagement of all ``countries`` in
+    the period, by date. Works on a read-only connection (the web UI)."""
+    clauses, params = engagement_conditions(countries, since, until)
+    rows = conn.execute(
+        f"""SELECT e.event_id, min(ifnull(e.date_start, '9999')) FROM engagements e
+            JOIN documents d ON d.id = e.document_id
+            WHERE e.event_id IS NOT NULL AND {' AND '.join(clauses) or '1'}
+            GROUP BY e.event_id ORDER BY 2, 1""",
+        params,
+    ).fetchall()
+    return [(event, event_reports(conn, event)) for event, _ in rows]
+
+
+def side_has_report(conn: sqlite3.Connection, side: str, first: str | None = None,
+                    last: str | None = None) -> bool:
+    """Whether the store holds a report published by ``side`` (between the two days, if
+    given). Works on a read-only connection (the web UI)."""
+    if first is None or last is None:
+        return conn.execute("SELECT 1 FROM documents WHERE side = ? LIMIT 1", (side,)).fetchone() is not None
+    return conn.execute(
+        "SELECT 1 FROM documents WHERE side = ? AND published BETWEEN ? AND ? LIMIT 1", (side, first, last + "~")
+    ).fetchone() is not None
+
+
 class Store:
     """A readouts database. Use as a context manager, or call ``close()``.
 
@@ -555,8 +651,7 @@ class Store:
                  on_wait: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._dedup: Any = None  # readouts.dedup.DuplicateIndex, loaded on first write
-        self._dedup_dirty = False
+        self._dedup: Any = None  # readouts.dedup.DuplicateIndex over the store's tables, on first write
         self._lock_fd: int | None = None
         if (not create or readonly) and str(path) != ":memory:" and not self.path.is_file():
             raise StoreError(f"no database at {path} (run 'readouts ingest' first)")
@@ -617,10 +712,8 @@ class Store:
 
     def close(self) -> None:
         try:
-            if self._dedup is not None and self._dedup_dirty and not self.readonly:
-                self.save_dedup_state()
-        finally:
             self._conn.close()
+        finally:
             self._unlock()
 
     @property
@@ -673,7 +766,7 @@ class Store:
         now = _now()
         try:
             with self._transaction():
-                new_keys: list[tuple[str, str]] = []
+                new_keys: list[tuple[str, str, Readout]] = []
                 removed = 0
                 for result in results:
                     key = document_key(result)
@@ -689,15 +782,16 @@ class Store:
                         ))
                     added = self._add_one(result, now)
                     if added.new:
-                        new_keys.append((key, result.clean.text))
+                        new_keys.append((key, result.clean.text, result.readout))
+                        self._set_side(result)
                     counts += added
                 if removed:
                     self._regroup_all()
                 else:
                     self._group_copies(new_keys)
         except BaseException as exc:
-            # the in-memory copy index may hold documents that were rolled back: reload it
-            self._dedup, self._dedup_dirty = None, False
+            # the index object may hold state of documents that were rolled back: reopen it
+            self._dedup = None
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"cannot store batch: {exc}") from exc
             raise
@@ -729,29 +823,44 @@ class Store:
                 "DELETE FROM document_sources WHERE document_id = ? AND doc_id = ?", (key, doc_id)
             )
             left = self._conn.execute(
-                "SELECT doc_id, source, url FROM document_sources WHERE document_id = ? ORDER BY first_seen, rowid",
+                "SELECT doc_id, source, url, metadata_json FROM document_sources WHERE document_id = ?"
+                " ORDER BY first_seen, rowid",
                 (key,),
             ).fetchone()
             if left is None:
                 removed += self._delete_document(key)
-            else:  # the text stays under its other source
+            else:  # the text stays under its other source, whose publisher side it now has
                 self._conn.execute(
-                    "UPDATE documents SET doc_id = ?, source = ?, url = ? WHERE id = ?", (*left, key)
+                    "UPDATE documents SET doc_id = ?, source = ?, url = ? WHERE id = ?", (*left[:3], key)
                 )
+                self._reset_side(key, left[2], json.loads(left[3] or "{}"))
         return removed
 
+    def _reset_side(self, key: str, url: str | None, metadata: dict[str, Any]) -> None:
+        from readouts.sides import document_side
+
+        text = self._conn.execute("SELECT text FROM documents WHERE id = ?", (key,)).fetchone()[0]
+        declared = metadata.get("side")
+        side, basis = document_side(url, text, declared if isinstance(declared, str) else None)
+        self._conn.execute("UPDATE documents SET side = ?, side_basis = ? WHERE id = ?", (side, basis, key))
+
     def _delete_document(self, key: str) -> int:
-        # engagements linked to the removed ones are relinked by the next refresh_links
+        # the engagements of the removed document's events lose their event and are linked
+        # afresh by the next refresh_links / link_events (the removed report may have been
+        # what joined them)
         self._conn.execute(
-            """UPDATE engagements SET link_key = NULL WHERE link_key IN
-               (SELECT link_key FROM engagements WHERE document_id = ? AND link_key IS NOT NULL)""",
-            (key,),
+            """UPDATE engagements SET event_id = NULL, link_reason = NULL WHERE event_id IN
+               (SELECT event_id FROM engagements WHERE document_id = ? AND event_id IS NOT NULL)
+               AND document_id != ?""",
+            (key, key),
         )
         return self._conn.execute("DELETE FROM documents WHERE id = ?", (key,)).rowcount
 
     def _regroup_all(self) -> None:
         """Group every stored document into copies afresh (after documents were removed)."""
         self._conn.execute("DELETE FROM dedup_state")
+        self._conn.execute("DELETE FROM dedup_bands")
+        self._conn.execute("DELETE FROM dedup_docs")
         self._conn.execute("UPDATE documents SET duplicate_group = NULL, is_canonical = 1")
         self._dedup = None
         self._dedup_index()
@@ -891,70 +1000,60 @@ class Store:
     # -- near-duplicates ---------------------------------------------------------------------
 
     def _dedup_index(self) -> Any:
-        """The DuplicateIndex of every stored document (loaded from ``dedup_state`` and caught up)."""
+        """The DuplicateIndex of every stored document, kept in the store's own tables
+        (``readouts.dedup.SQLiteState``); documents stored before it (an older store) are
+        added first, in ``seq`` order. Call inside a transaction."""
         if self._dedup is not None:
             return self._dedup
-        from readouts.dedup import DuplicateIndex
+        from readouts.dedup import DuplicateIndex, SQLiteState
 
-        index, max_seq = None, 0
-        row = self._conn.execute("SELECT max_seq, state FROM dedup_state WHERE id = 1").fetchone()
-        if row is not None:
-            try:
-                index, max_seq = DuplicateIndex.from_bytes(row[1]), row[0]
-            except Exception:  # noqa: BLE001 - unreadable or older state: rebuild from the texts
-                index, max_seq = None, 0
-        if index is None:
-            index = DuplicateIndex()
-        self._dedup = index
-        missing = self._conn.execute(
-            "SELECT id, text FROM documents WHERE seq > ? ORDER BY seq", (max_seq,)
-        ).fetchall()
-        if missing:
-            self._dedup_dirty = True
-            self._group_copies(missing, catch_up=True)
-        return index
+        self._dedup = DuplicateIndex(state=SQLiteState(self._conn))
+        row = self._conn.execute("SELECT max_seq FROM dedup_state WHERE id = 1").fetchone()
+        missing = [
+            (key, text, Readout.from_dict(json.loads(data))) for key, text, data in self._conn.execute(
+                "SELECT id, text, readout_json FROM documents WHERE seq > ? ORDER BY seq", (row[0] if row else 0,)
+            ).fetchall()
+        ]
+        self._group_copies(missing)
+        return self._dedup
 
-    def _group_copies(self, new: Sequence[tuple[str, str]], catch_up: bool = False) -> None:
-        """Add new documents (key, clean text) to the index; update duplicate_group/is_canonical."""
+    def _group_copies(self, new: Sequence[tuple[str, str, Any]]) -> None:
+        """Add new documents (key, clean text, readout) to the index; update duplicate_group and
+        is_canonical of every document whose group changed (the canonical may move to a new,
+        better copy: ``readouts.dedup``)."""
         if not new:
             return
-        index = self._dedup_index() if not catch_up else self._dedup
-        joined = False
-        for key, text in new:
-            if index.add(key, text) is not None:
-                joined = True
-        self._dedup_dirty = True
+        from readouts.dedup import readout_signature  # datasketch: loaded only when there is a new text
+
+        index = self._dedup_index()
+        changed: dict[str, None] = {}
+        for key, text, readout in new:
+            if key in index:
+                continue
+            refs, quality = readout_signature(readout)
+            index.add(key, text, engagements=refs, quality=quality)
+            changed.update(dict.fromkeys(index.members(key)))
         rows = []
-        for key, _ in new:
+        for key in changed:
             root = index.canonical(key)
             rows.append((root, int(root == key), key))
-        if joined:  # groups stored before may have merged through a new copy
-            for (group,) in self._conn.execute(
-                "SELECT DISTINCT duplicate_group FROM documents WHERE duplicate_group IS NOT NULL"
-            ).fetchall():
-                if group in index and index.canonical(group) != group:
-                    root = index.canonical(group)
-                    rows.extend(
-                        (root, int(root == k), k)
-                        for (k,) in self._conn.execute(
-                            "SELECT id FROM documents WHERE duplicate_group = ?", (group,)
-                        ).fetchall()
-                    )
         self._conn.executemany(
             "UPDATE documents SET duplicate_group = ?, is_canonical = ? WHERE id = ?", rows
         )
+        self._conn.execute(
+            "INSERT OR REPLACE INTO dedup_state (id, max_seq, state) VALUES"
+            " (1, (SELECT ifnull(max(seq), 0) FROM documents), x'')"
+        )
 
     def save_dedup_state(self) -> None:
-        """Persist the near-duplicate index (done by ``close`` too)."""
-        if self._dedup is None:
-            return
-        max_seq = self._conn.execute("SELECT ifnull(max(seq), 0) FROM documents").fetchone()[0]
+        """Make sure every stored document is in the near-duplicate index (one transaction).
+
+        The index is written together with the documents it covers (``add_batch``), so only
+        documents stored by an older version are left to add here. Callers of the former API,
+        which saved a pickled index at this point, keep working unchanged.
+        """
         with self._transaction():
-            self._conn.execute(
-                "INSERT OR REPLACE INTO dedup_state (id, max_seq, state) VALUES (1, ?, ?)",
-                (max_seq, self._dedup.to_bytes()),
-            )
-        self._dedup_dirty = False
+            self._dedup_index()
 
     def duplicate_groups(self, *, singletons: bool = False) -> list[dict[str, Any]]:
         """Groups of copies: near-duplicate texts and identical republications (one text stored
@@ -988,14 +1087,13 @@ class Store:
         return out
 
     def _ensure_groups(self) -> None:
-        """Assign groups to documents stored before migration 003 (a no-op afterwards)."""
+        """Assign groups to documents stored before migration 004 (a no-op afterwards)."""
         if self._conn.execute(
             "SELECT 1 FROM documents WHERE duplicate_group IS NULL LIMIT 1"
         ).fetchone() is None:
             return
         with self._transaction():
             self._dedup_index()
-        self.save_dedup_state()
 
     # -- actors and cross-source links ---------------------------------------------------------
 
@@ -1016,13 +1114,13 @@ class Store:
         """Resolve actors, store them, and relink engagements across sources.
 
         Run after ingesting (``readouts ingest`` does): participants get their ``actor_id``,
-        the ``actors`` tables are rewritten, and engagements whose participant set changed or
-        that are new are relinked within their blocks (``engagements.link_key``).
+        the ``actors`` tables are rewritten, and new engagements (and those whose event lost a
+        report: ``delete``, ``add_batch(replace=True)``) are linked to the events of their block
+        (``link_events``).
         Returns {"actors", "events", "linked"} counts and the registry's "warnings" (override
         entries naming actors that are not in the registry).
         """
         from readouts.actors import code_actor_id
-        from readouts.links import EngagementRef, link_engagements, link_key, participant_key
 
         self._ensure_groups()
         registry = self.build_registry(overrides)
@@ -1041,67 +1139,26 @@ class Store:
                 "INSERT OR IGNORE INTO actor_aliases (actor_id, alias, alias_key) VALUES (?, ?, ?)",
                 [(a.id, n, _alias_key(n)) for a in actors for n in dict.fromkeys((a.name, *a.aliases))],
             )
-            # participants -> actor ids and engagements -> link keys
+            # participants -> actor ids
             rows = self._conn.execute(
-                """SELECT e.id, e.mode, e.date, e.link_key, e.event_id, d.published,
-                          p.ordinal, p.name, p.country, p.title, p.actor_id
+                """SELECT e.id, e.date, d.published, p.ordinal, p.name, p.country, p.title, p.actor_id
                    FROM engagements e JOIN documents d ON d.id = e.document_id
-                   LEFT JOIN participants p ON p.engagement_id = e.id
-                   ORDER BY e.id, p.ordinal"""
+                   JOIN participants p ON p.engagement_id = e.id"""
             )
-            actor_updates, key_updates, dirty = [], [], set()
-            for eid, group in groupby(rows.fetchall(), key=lambda r: r[0]):
-                group = list(group)
-                first = group[0]
-                when = first[2] or first[5]
-                keys = []
-                for r in group:
-                    if r[6] is None:
-                        continue
-                    actor = None
-                    if r[7] and r[7].strip():
-                        actor = registry.resolve(r[7], r[8], r[9], when)
-                    elif r[8]:
-                        actor = code_actor_id(r[8])
-                    if actor != r[10]:
-                        actor_updates.append((actor, eid, r[6]))
-                    k = participant_key(r[7], r[8], actor)
-                    if k:
-                        keys.append(k)
-                lk = link_key(first[1], keys)
-                if lk != first[3] or first[4] is None:
-                    key_updates.append((lk, eid))
-                    dirty.update(k for k in (lk, first[3]) if k)
+            actor_updates = []
+            for eid, when, published, ordinal, name, country, title, old in rows.fetchall():
+                actor = None
+                if name and name.strip():
+                    actor = registry.resolve(name, country, title, when or published)
+                elif country:
+                    actor = code_actor_id(country)
+                if actor != old:
+                    actor_updates.append((actor, eid, ordinal))
             self._conn.executemany(
                 "UPDATE participants SET actor_id = ? WHERE engagement_id = ? AND ordinal = ?",
                 actor_updates,
             )
-            self._conn.executemany("UPDATE engagements SET link_key = ? WHERE id = ?", key_updates)
-            self._conn.execute(
-                "UPDATE engagements SET event_id = 'ev:' || id WHERE link_key IS NULL"
-                " AND (event_id IS NULL OR event_id != 'ev:' || id)"
-            )
-            for block in dirty:
-                refs = []
-                for eid, doc, mode, dt, published, group in self._conn.execute(
-                    """SELECT e.id, e.document_id, e.mode, e.date, d.published, d.duplicate_group
-                       FROM engagements e JOIN documents d ON d.id = e.document_id
-                       WHERE e.link_key = ?""",
-                    (block,),
-                ).fetchall():
-                    parts = frozenset(
-                        k for k in (
-                            participant_key(n, c, a) for n, c, a in self._conn.execute(
-                                "SELECT name, country, actor_id FROM participants WHERE engagement_id = ?",
-                                (eid,),
-                            )
-                        ) if k
-                    )
-                    refs.append(EngagementRef(eid, doc, mode, dt, parts, published, group))
-                self._conn.executemany(
-                    "UPDATE engagements SET event_id = ? WHERE id = ?",
-                    [(ev, eid) for eid, ev in link_engagements(refs).items()],
-                )
+            self._link_new_engagements()
         one = lambda sql: self._conn.execute(sql).fetchone()[0]  # noqa: E731
         return {
             "actors": one("SELECT count(*) FROM actors"),
@@ -1109,6 +1166,97 @@ class Store:
             "linked": self.cross_source_events(count_only=True),
             "warnings": list(registry.warnings),
         }
+
+    # The candidates of a timed engagement: its block, time spans starting from a month
+    # before its own (a month date starts on the 1st) to a few days after it.
+    _LINK_BEFORE_DAYS = 35
+    _LINK_AFTER_DAYS = 7
+
+    def link_events(self) -> int:
+        """Link the engagements that have no event yet; returns how many joined an event.
+
+        Incremental: each new engagement is compared with the engagements of its block
+        (``engagements.link_key``: mode class and states) whose time span is near its own
+        (``link_day``, indexed), so the cost does not grow with the store. Why each link
+        was made is kept in ``engagements.link_reason`` (JSON, ``readouts.links.LinkReason``).
+        """
+        with self._transaction():
+            return self._link_new_engagements()
+
+    def _link_ref(self, eid: str) -> Any:
+        from readouts.links import EngagementRef, PartRef
+
+        row = self._conn.execute(
+            """SELECT e.document_id, e.mode, e.date, d.published, e.location_city
+               FROM engagements e JOIN documents d ON d.id = e.document_id WHERE e.id = ?""",
+            (eid,),
+        ).fetchone()
+        parts = tuple(  # a participant without a country takes its resolved actor's
+            PartRef(n, c, a) for n, c, a in self._conn.execute(
+                """SELECT p.name, coalesce(p.country, a.country), p.actor_id FROM participants p
+                   LEFT JOIN actors a ON a.id = p.actor_id WHERE p.engagement_id = ? ORDER BY p.ordinal""",
+                (eid,),
+            )
+        )
+        return EngagementRef(eid, row[0], row[1], row[2], parts, row[3], row[4])
+
+    def _link_candidates(self, ref: Any, block: str) -> list[tuple[Any, str]]:
+        from datetime import timedelta
+
+        span = ref.span
+        if span is None:  # a timeless engagement is compared with its whole block
+            rows = self._conn.execute(
+                "SELECT id, event_id FROM engagements WHERE link_key = ? AND event_id IS NOT NULL AND id != ?",
+                (block, ref.id),
+            ).fetchall()
+        else:
+            lo = (span.first - timedelta(days=self._LINK_BEFORE_DAYS)).isoformat()
+            hi = (span.last + timedelta(days=self._LINK_AFTER_DAYS)).isoformat()
+            rows = self._conn.execute(
+                """SELECT id, event_id FROM engagements WHERE link_key = ? AND link_day BETWEEN ? AND ?
+                   AND event_id IS NOT NULL AND id != ?""",
+                (block, lo, hi, ref.id),
+            ).fetchall()
+        return [(self._link_ref(eid), event) for eid, event in rows]
+
+    def _link_new_engagements(self) -> int:
+        from readouts.links import block_key, choose_event, link_order
+
+        new = [self._link_ref(eid) for (eid,) in self._conn.execute(
+            "SELECT id FROM engagements WHERE event_id IS NULL"
+        ).fetchall()]
+        joined = 0
+        touched: set[str] = set()
+        for ref in sorted(new, key=link_order):
+            block = block_key(ref.mode, ref.countries)
+            span = ref.span
+            chosen = choose_event(ref, self._link_candidates(ref, block)) if block else None
+            event, reason = chosen if chosen else ("ev:" + ref.id, None)
+            joined += chosen is not None
+            if block:
+                touched.add(block)
+            self._conn.execute(
+                "UPDATE engagements SET link_key = ?, link_day = ?, event_id = ?, link_reason = ? WHERE id = ?",
+                (block, span.first.isoformat() if span else None, event,
+                 json.dumps(reason.as_dict(), ensure_ascii=False) if reason else None, ref.id),
+            )
+        # a timeless engagement stored before the first timed report of its event joins it now
+        for block in sorted(touched):
+            for (eid,) in self._conn.execute(
+                """SELECT e.id FROM engagements e WHERE e.link_key = ? AND e.link_day IS NULL
+                   AND e.event_id = 'ev:' || e.id
+                   AND NOT EXISTS (SELECT 1 FROM engagements o WHERE o.event_id = e.event_id AND o.id != e.id)""",
+                (block,),
+            ).fetchall():
+                ref = self._link_ref(eid)
+                chosen = choose_event(ref, self._link_candidates(ref, block))
+                if chosen:
+                    joined += 1
+                    self._conn.execute(
+                        "UPDATE engagements SET event_id = ?, link_reason = ? WHERE id = ?",
+                        (chosen[0], json.dumps(chosen[1].as_dict(), ensure_ascii=False), eid),
+                    )
+        return joined
 
     def cross_source_events(self, count_only: bool = False) -> Any:
         """Events reported by documents of two or more duplicate groups (different sources)."""
@@ -1154,7 +1302,9 @@ class Store:
 
     def event_sources(self, engagement_id: str) -> list[dict[str, Any]]:
         """Per source document of an engagement's event (canonical documents, then copies when
-        no canonical one reports it): document ids, title, the engagement and the readout.
+        no canonical one reports it): document key and id, title, url, publication date, clean
+        text, publisher side (``readouts.sides.document_side``) and how it was told, the
+        engagement, why it was linked (``link_reason``) and the readout.
         ``engagement_id`` is an engagement's id or an event id (``ev:...``)."""
         row = self._conn.execute(
             "SELECT event_id FROM engagements WHERE id = ? OR event_id = ? LIMIT 1",
@@ -1162,26 +1312,29 @@ class Store:
         ).fetchone()
         if row is None:
             raise UnknownEngagement(f"no engagement or event with id {engagement_id!r}")
-        event = row[0]
-        members = self._conn.execute(
-            """SELECT e.id, e.json, d.id, d.doc_id, d.title, d.duplicate_group, d.is_canonical,
-                      d.readout_json
-               FROM engagements e JOIN documents d ON d.id = e.document_id
-               WHERE e.id = ? OR (? IS NOT NULL AND e.event_id = ?)
-               ORDER BY d.is_canonical DESC, d.seq""",
-            (engagement_id, event, event),
-        ).fetchall()
-        seen_groups: set[str] = set()
-        out = []
-        for eid, ejson, key, doc_id, title, group, canonical, rjson in members:
-            if (group or key) in seen_groups:
-                continue  # a copy of a source already shown
-            seen_groups.add(group or key)
-            out.append({
-                "engagement_id": eid, "document_key": key, "document_id": doc_id, "title": title,
-                "engagement": json.loads(ejson), "readout": json.loads(rjson),
-            })
-        return out
+        return self._event_reports(row[0], engagement_id)
+
+    def _event_reports(self, event: str | None, engagement_id: str | None = None) -> list[dict[str, Any]]:
+        return event_reports(self._conn, event, engagement_id)
+
+    def dyad_events(self, countries: Sequence[str], since: str | None = None,
+                    until: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(event id, reports as ``event_sources`` gives them) for every event with an
+        engagement of all ``countries`` in the period, ordered by date."""
+        return dyad_events(self._conn, countries, since, until)
+
+    def side_has_report(self, side: str, first: str | None = None, last: str | None = None) -> bool:
+        """Whether the store holds a report published by ``side`` (between the two days, if given)."""
+        return side_has_report(self._conn, side, first, last)
+
+    def _set_side(self, result: Result) -> None:
+        from readouts.sides import document_side
+
+        declared = result.raw.metadata.get("side") if result.raw.metadata else None
+        side, basis = document_side(result.clean.url or result.raw.url, result.clean.text,
+                                    declared if isinstance(declared, str) else None)
+        self._conn.execute("UPDATE documents SET side = ?, side_basis = ? WHERE id = ?",
+                           (side, basis, document_key(result)))
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -195,8 +195,18 @@ def create_app(db_path: str | Path) -> FastAPI:
                            "yaxis": {"title": {"text": "engagements"}, "dtick": 1}},
             }
 
+        by_month = d["sides"]["by_month"]
+        one_sided = {
+            "data": [{"type": "bar", "name": f"only {side}", "x": list(by_month),
+                      "y": [by_month[m][side] for m in by_month]} for side in (d["a"], d["b"])],
+            "layout": {"title": {"text": f"Issues only one side mentioned, per month, {d['a']}–{d['b']}"},
+                       "barmode": "group", "height": 300, "margin": {"l": 40, "r": 10, "t": 40, "b": 60},
+                       "xaxis": {"type": "category", "title": {"text": "month"}},
+                       "yaxis": {"title": {"text": "one-sided issues"}, "dtick": 1}},
+        }
         return {"mode": bars(d["by_mode"], f"Engagements per month by mode, {d['a']}–{d['b']}"),
-                "level": bars(d["by_level"], f"Engagements per month by level, {d['a']}–{d['b']}")}
+                "level": bars(d["by_level"], f"Engagements per month by level, {d['a']}–{d['b']}"),
+                "one_sided": one_sided}
 
     def network_figure(n: dict[str, Any]) -> dict[str, Any]:
         nodes = n["nodes"]

@@ -383,6 +383,7 @@ def dyad(conn: sqlite3.Connection, a: str, b: str, f: Filters) -> dict[str, Any]
         "by_level": {lv: [by_level[lv][x] for x in axis] for lv in LEVELS if lv in by_level},
         "issues": {side: [{"issue": i, "count": n} for i, n in c.most_common(15)] for side, c in issues.items()},
         "engagements": rows,
+        "sides": dyad_sides(conn, a, b, f),
     }
 
 
@@ -583,4 +584,45 @@ def compare(conn: sqlite3.Connection, engagement_id: str) -> dict[str, Any]:
         })
     for s, own in zip(sources, only_here([s["issues"] for s in sources])):
         s["only_here"] = own
-    return {"id": engagement_id, "sources": sources, "linked": len(sources) > 1}
+    out: dict[str, Any] = {"id": engagement_id, "sources": sources, "linked": len(sources) > 1}
+    if sources:
+        out.update(side_comparison(conn, engagement_id))
+    return out
+
+
+def side_comparison(conn: sqlite3.Connection, engagement_id: str) -> dict[str, Any]:
+    """Per side (publisher's government, or the press): issues, tone, initiative, commitments,
+    what only that side mentioned, and each report's side and link reason (``readouts.sides``)."""
+    from readouts.links import LinkReason
+    from readouts.sides import compare_event
+    from readouts.store import event_reports
+
+    row = conn.execute("SELECT event_id FROM engagements WHERE id = ?", (engagement_id,)).fetchone()
+    event = row[0] if row else None
+    result = compare_event(event_reports(conn, event, engagement_id))
+    reports = {}
+    for src in result.sources:
+        reason = src.get("link_reason")
+        reports[src["engagement_id"]] = {
+            "side": src["side"], "side_basis": src["side_basis"],
+            "link": LinkReason.from_dict(reason).describe() if reason else None,
+            "tones": src["tones"], "initiative": src["initiative"], "commitments": src["commitments"],
+        }
+    return {"event_id": result.event_id, "sides": result.sides, "only": result.only, "reports": reports}
+
+
+def dyad_sides(conn: sqlite3.Connection, a: str, b: str, f: Filters) -> dict[str, Any]:
+    """The issues each side raised in the dyad's events both reported, the one-sided ones per
+    month, and the readout gaps (``readouts.sides``)."""
+    from functools import partial
+
+    from readouts.sides import dyad_issues, one_sided_by_month, readout_gaps
+    from readouts.store import dyad_events, side_has_report
+
+    events = dyad_events(conn, (a, b), f.since, f.until)
+    counts, both = dyad_issues(events, a, b)
+    return {
+        "issues": [c.as_dict() for c in counts], "both": both,
+        "by_month": one_sided_by_month(events, a, b),
+        "gaps": [g.as_dict() for g in readout_gaps(events, a, b, partial(side_has_report, conn))],
+    }

@@ -764,6 +764,8 @@ class _Parser:
                 if k2 < t1 and a.toks[k2] == "-":
                     k2 += 1
             pn, level, plural, counterpart = self.post_at(k2, t1) if k2 < t1 else (0, None, False, False)
+            if pn and not plural and k2 + pn < t1 and self.name(k2 + pn, t1, after_post=True):
+                pn = 0  # "Mr. A, Foreign Minister B of Mexico, said": the post is B's, not A's
             if pn and not plural:
                 t_end = k2 + pn
                 while t_end + 1 < t1 and a.low[t_end] in ("and", "&"):
@@ -806,10 +808,13 @@ class _Parser:
         names a thing, or with an ending no personal name has: 'Grace Tan', 'Karim Mansour',
         not 'Extraordinary Session' or 'French Airlines'."""
         a, w = self.a, self.w
-        words_ = [k for k in range(n0, n1) if a.toks[k][:1].isalpha() and a.low[k] not in PARTICLES]
+        # the words, not counting particles or the second half of a hyphenated word ("Jae-hoon")
+        words_ = [k for k in range(n0, n1) if a.toks[k][:1].isalpha() and a.low[k] not in PARTICLES
+                  and not (k > n0 and a.toks[k - 1] == "-" and a.starts[k] == a.ends[k - 1])]
         if not 2 <= len(words_) <= 5:
             return False
-        if n0 > 0 and a.toks[n0 - 1][:1].isupper() and a.starts[n0] - a.ends[n0 - 1] <= 1:
+        if (n0 > 0 and a.toks[n0 - 1][:1].isupper() and a.starts[n0] - a.ends[n0 - 1] <= 1
+                and not self.post_at(n0 - 1, n1)[0] and not self.entries(n0 - 1, ("honorific",))[0]):
             return False  # the end of a longer capitalised phrase ("European Union Presidency")
         for k in words_:
             tok, low = a.toks[k], a.low[k]

@@ -2,9 +2,8 @@
 
 The table (``phrasing_gen.generate``) is at least 2,000 readout sentences and short readouts built
 from independent slots, each with the record it must give. ``test_phrasing_table_passes`` asks the
-extractor to get at least 98% of them right; it carries the ``phrasing`` marker and is deselected
-by default (``pyproject.toml``: ``-m "not phrasing"``) until the extractor is there. Run it with
-``python -m pytest tests/phrasing -m phrasing``; ``python bench/phrasing_report.py`` prints the
+extractor to get at least 98% of them right (marker ``phrasing``, in the default suite; alone:
+``python -m pytest tests/phrasing -m phrasing``); ``python bench/phrasing_report.py`` prints the
 failure breakdown and writes the failing items to a file (the test writes them to
 ``tests/artefacts/phrasing-failures.jsonl``).
 """

@@ -14,7 +14,7 @@ from readouts.actors import (
     parse_overrides,
     strip_honorifics,
 )
-from readouts.records import Engagement, Mention, Participant, RawDocument, Readout
+from readouts.records import Engagement, Participant, RawDocument, Readout, ThirdParty
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -158,7 +158,7 @@ def test_post_history_dates():
 def test_date_falls_back_to_published_and_mentions_count():
     reg = ActorRegistry()
     r = Readout("x", True, (Engagement(None, "phone_call", (Participant("Koichi Tanaka", "JPN", "Foreign Minister"),)),),
-                mentions=(Mention("person", "Helen Carwick", "NZL", "Prime Minister"),), published="2022-01-10")
+                mentions=(ThirdParty("person", "Helen Carwick", "NZL", "Prime Minister"),), published="2022-01-10")
     reg.add_readout(r)
     tanaka = reg.actor(reg.resolve("Koichi Tanaka", "JPN"))
     carwick = reg.actor(reg.resolve("Helen Carwick", "NZL"))
@@ -169,7 +169,7 @@ def test_date_falls_back_to_published_and_mentions_count():
 def test_states_and_organisations_are_actors():
     reg = ActorRegistry()
     reg.add_readout(readout("d1", ("Koichi Tanaka", "JPN", None), (None, "UN", "Secretary-General"),
-                            mentions=[Mention("organisation", "BRICS")]))
+                            mentions=[ThirdParty("organisation", "BRICS")]))
     ids = {a.id: a for a in reg.actors()}
     assert ids["s:JPN"].kind == "state" and ids["s:JPN"].name == "Japan" and "Japanese" in ids["s:JPN"].aliases
     assert ids["o:UN"].kind == "organisation" and "United Nations" in ids["o:UN"].aliases

@@ -34,7 +34,7 @@ from readouts.records import (
     Engagement,
     Issue,
     Location,
-    Mention as ThirdParty,
+    ThirdParty,
     Participant,
     PlannedEngagement,
     Readout,
@@ -119,8 +119,8 @@ def _one(pattern: str, flags: int = 0, words: frozenset[str] | None = None) -> T
 class Candidate:
     """An engagement as one sentence reports it, before merging."""
 
-    keys: frozenset  # participant keys: entity index, or ("u", country, title, mention index)
-    parts: dict  # key -> Mention that names it here
+    people: frozenset  # participant keys: an entity index, ("n", folded name) or ("u", state, folded post)
+    named_by: dict  # participant key -> (the mention that names it here, the state it stands for)
     mode: str
     strength: float
     sentence: int
@@ -907,10 +907,10 @@ def _venue_country(d: _Doc, cand: Candidate, venue: str) -> str | None:
                 if e.kind in ("country", "demonym"):
                     return e.value
     # the host's institution: the participant who is not an envoy
-    envoys = [(k, m) for k, (m, _c) in cand.parts.items() if _level(d, k, m) == "diplomat"]
+    envoys = [(k, m) for k, (m, _c) in cand.named_by.items() if _level(d, k, m) == "diplomat"]
     if not envoys:
         return None
-    for k, (m, country) in cand.parts.items():
+    for k, (m, country) in cand.named_by.items():
         if _level(d, k, m) == "diplomat":
             continue
         c = country or m.country or (d.ann.entities[k].country if isinstance(k, int) else None)
@@ -1053,7 +1053,7 @@ def _entity_states(d: _Doc, cands: list[Candidate]) -> None:
     top = d.states.most_common(3)
     dyad = [code for code, n in top[:2] if n >= 2 and (len(top) < 3 or n > top[2][1])]
     for c in cands:
-        people = [(k, m) for k, (m, _country) in c.parts.items() if isinstance(k, int)]
+        people = [(k, m) for k, (m, _country) in c.named_by.items() if isinstance(k, int)]
         envoys = [(k, m) for k, m in people if _level(d, k, m) == "diplomat"]
         hosts = {m.host or _entity_host(d, k) for k, m in envoys} - {None}
         for k, m in people:
@@ -1089,10 +1089,10 @@ def _connected(d: _Doc, cands: list[Candidate]) -> list[Candidate]:
     if len(cands) < 2:
         return cands
     main = next((c for c in cands if c.headline), None) or min(cands, key=lambda c: c.sentence)
-    named = {k for k in main.keys if isinstance(k, int)}
+    named = {k for k in main.people if isinstance(k, int)}
     if not named:
         return cands
-    return [c for c in cands if c is main or c.continuation or named & {k for k in c.keys if isinstance(k, int)}]
+    return [c for c in cands if c is main or c.continuation or named & {k for k in c.people if isinstance(k, int)}]
 
 
 def _country_named(d: _Doc, place: str) -> str | None:
@@ -1114,14 +1114,14 @@ def _occasion_place(d: _Doc, occasion: str) -> tuple[str | None, str | None] | N
 
 
 def _same(d: _Doc, a_: Candidate, b: Candidate) -> bool:
-    if a_.keys == b.keys:
+    if a_.people == b.people:
         return True
     # same named people, where one side names an unnamed participant of the other
-    named_a = {k for k in a_.keys if not (isinstance(k, tuple) and k[0] == "u")}
-    named_b = {k for k in b.keys if not (isinstance(k, tuple) and k[0] == "u")}
-    un_a = [k for k in a_.parts if isinstance(k, tuple) and k[0] == "u"]  # in text order
-    un_b = [k for k in b.parts if isinstance(k, tuple) and k[0] == "u"]
-    if len(a_.keys) != len(b.keys):
+    named_a = {k for k in a_.people if not (isinstance(k, tuple) and k[0] == "u")}
+    named_b = {k for k in b.people if not (isinstance(k, tuple) and k[0] == "u")}
+    un_a = [k for k in a_.named_by if isinstance(k, tuple) and k[0] == "u"]  # in text order
+    un_b = [k for k in b.named_by if isinstance(k, tuple) and k[0] == "u"]
+    if len(a_.people) != len(b.people):
         return False
     if un_a and not un_b and named_a <= named_b:
         extra = named_b - named_a
@@ -1171,11 +1171,11 @@ def _post_words(title: str) -> set[str]:
 
 def _absorb(d: _Doc, target: Candidate, c: Candidate) -> None:
     # prefer the named version of the participants
-    if any(isinstance(k, tuple) and k[0] == "u" for k in target.keys) and not any(isinstance(k, tuple) and k[0] == "u" for k in c.keys):
-        target.keys, target.parts, target.subjects = c.keys, c.parts, c.subjects
-    if target.headline and not c.headline and set(c.parts) >= set(target.parts):
+    if any(isinstance(k, tuple) and k[0] == "u" for k in target.people) and not any(isinstance(k, tuple) and k[0] == "u" for k in c.people):
+        target.people, target.named_by, target.subjects = c.people, c.named_by, c.subjects
+    if target.headline and not c.headline and set(c.named_by) >= set(target.named_by):
         # the body's mentions and trigger are the better provenance than the headline's
-        target.parts, target.trigger, target.subjects = c.parts, c.trigger, c.subjects
+        target.named_by, target.trigger, target.subjects = c.named_by, c.trigger, c.subjects
     # a call or meeting during which greetings were exchanged is the call or the meeting
     rank_t = (target.mode != "message", target.strength, not target.caption, not target.headline)
     rank_c = (c.mode != "message", c.strength, not c.caption, not c.headline)
@@ -1234,7 +1234,7 @@ def _context_date(d: _Doc, sent: Sentence, subs: list[int], at: int) -> None:
 
 def _context_for(d: _Doc, c: Candidate) -> tuple[str, str, Span] | None:
     """The latest such date before the candidate, of one of its people."""
-    people = {k for k in c.keys if isinstance(k, int)}
+    people = {k for k in c.people if isinstance(k, int)}
     found = [dated for index, who, dated in d.context_dates if index < c.sentence and who & people]
     return found[-1] if found else None
 
@@ -1242,7 +1242,7 @@ def _context_for(d: _Doc, c: Candidate) -> tuple[str, str, Span] | None:
 def _lead_date(d: _Doc, c: Candidate) -> tuple[str, str, Span] | None:
     """'X and Y on Friday agreed to ...': a dated sentence of the lead that names the same
     people dates their engagement, when the lead gives them one date only."""
-    people = {k for k in c.keys if isinstance(k, int)}
+    people = {k for k in c.people if isinstance(k, int)}
     if len(people) < 2:
         return None
     found: dict[str, tuple[str, str, Span]] = {}
@@ -1272,12 +1272,12 @@ def _engagement(d: _Doc, c: Candidate) -> Engagement:
     people = []
     subject_title = None
     for k in c.subjects:
-        if k in c.parts:
-            m, _ = c.parts[k]
+        if k in c.named_by:
+            m, _ = c.named_by[k]
             subject_title = _entity_title(d, k, m)
             break
-    for k in c.parts:  # subjects first, in the order the text names them
-        m, country = c.parts[k]
+    for k in c.named_by:  # subjects first, in the order the text names them
+        m, country = c.named_by[k]
         side = "subject" if k in c.subjects else "object"
         people.append(_participant(d, m, k, side, country, subject_title))
     people = _infer_countries(d, people)

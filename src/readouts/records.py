@@ -213,7 +213,7 @@ class Statement(Record):
 
 
 @dataclass(frozen=True, slots=True)
-class Mention(Record):
+class ThirdParty(Record):
     """A third party named in the text: a person, a state or an organisation."""
 
     kind: str  # "person", "state", "organisation"
@@ -257,7 +257,7 @@ class Readout(Record):
     engagements: tuple[Engagement, ...] = ()
     statements: tuple[Statement, ...] = ()
     issues: tuple[Issue, ...] = ()
-    mentions: tuple[Mention, ...] = ()
+    mentions: tuple[ThirdParty, ...] = ()  # third parties: people, states and organisations named
     planned: tuple[PlannedEngagement, ...] = ()
     reason: str | None = None  # why it is (not) a readout
     title: str | None = None
@@ -270,7 +270,7 @@ class Readout(Record):
         "engagements": Engagement,
         "statements": Statement,
         "issues": Issue,
-        "mentions": Mention,
+        "mentions": ThirdParty,
         "planned": PlannedEngagement,
     }
 

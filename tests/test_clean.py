@@ -200,6 +200,18 @@ DATELINES = {
         page(TITLE, f"BEIJING, Feb. 28 (Xinhua) -- {LEAD}", S2),
         None, "Beijing", None, "BEIJING, Feb. 28 (Xinhua) --",
     ),
+    "numeric-dotted-agency": (
+        page(TITLE, f"DUSHANBE, 23.07.2022 (Khovar) – {LEAD}", S2),
+        None, "Dushanbe", "2022-07-23", "DUSHANBE, 23.07.2022 (Khovar) –",
+    ),
+    "numeric-slashed-own-line": (
+        page(TITLE, "Brussels, 19/06/2021", LEAD, S2),
+        None, "Brussels", "2021-06-19", "Brussels, 19/06/2021",
+    ),
+    "numeric-ambiguous": (
+        page(TITLE, f"Lima, 07/10/2021 - {LEAD}", S2),
+        None, "Lima", None, "Lima, 07/10/2021 -",
+    ),
 }
 
 

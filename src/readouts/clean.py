@@ -38,6 +38,9 @@ DATELINE_RES = [
     ),
     # November 15, 2020 (JUBA) -
     re.compile(rf"^(?P<date>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})\s*\((?P<place>[A-Z][A-Za-z .]+)\)\s*(?P<sep>--|—|–|-|:)\s*"),
+    # Brussels, 19/06/2021 / DUSHANBE, 23.07.2022 (NIAT Khovar) –   (a numeric date, day first)
+    re.compile(rf"^(?P<place>{_PLACE}),\s*(?P<date>\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})"
+               r"\s*(?:\((?P<agency>[^)]{2,40})\)\s*)?(?P<sep>--|—|–|-|:)?\s*(?=\S|$)"),
     # From Aidoghie Paulinus, Abuja   (a byline naming the place)
     re.compile(rf"^From\s+[A-Z][\w.'’ -]{{2,40}},\s*(?P<place>{_PLACE})\s*$"),
 ]
@@ -136,6 +139,25 @@ def _published_line(line: str, boilerplate: bool = False) -> DateMention | None:
     words = [w for w in rest.split() if w not in labels and not w.isdigit()]
     words = [w for w in words if w not in {"am", "pm", "local", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "press", "release", "archived", "content", "people", "s", "daily", "app", "news", "by", "staff"}]
     return found[0] if len(words) <= 3 else None
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})[./](\d{4})")
+
+
+def _numeric_date(first: str, sep: str, second: str, year: str) -> str | None:
+    """'23.07.2022' (day first), '19/06/2021' (day first when the day tells); None when
+    '07/10/2025' could be either."""
+    a, b = int(first), int(second)
+    if sep == "." or a > 12:
+        day, month = a, b
+    elif b > 12:
+        day, month = b, a
+    else:
+        return None
+    try:
+        return date(int(year), month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _dateline(line: str) -> tuple[re.Match[str], str, str | None] | None:
@@ -246,7 +268,10 @@ def clean(raw: RawDocument) -> CleanDocument:
             dateline = place
             matched = m.group(0).rstrip()
             dateline_span = Span(offset + m.start(), offset + m.start() + len(matched), matched, "dateline")
-            if m.groupdict().get("date"):
+            numeric = _NUMERIC_DATE.fullmatch(m.groupdict().get("date") or "")
+            if numeric:
+                dateline_date = _numeric_date(*numeric.groups())
+            elif m.groupdict().get("date"):
                 d = next(iter(find_dates(m.group("date"))), None)
                 if d is not None and d.kind == "absolute":
                     year = d.year or (int(published[:4]) if published else None)

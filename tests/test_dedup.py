@@ -305,3 +305,33 @@ def test_a_copy_in_traditional_characters_is_a_copy():
     other = ("副部长陈思远会见来访的智利经济部长代表团，双方回顾了铜矿贸易的发展，讨论了港口物流、农产品检疫和"
              "电动汽车电池供应链问题。陈思远说，希望双方尽快召开经贸混委会会议。")
     assert find_groups([("hans", HANS), ("other", other)]) == []
+
+
+# -- the project's MinHash and band choice are datasketch's, without importing it at run time ----
+
+@pytest.mark.parametrize("shingles", [
+    [f"shingle {i}" for i in range(300)],
+    ["wang yi met", "yi met sergey", "met sergey lavrov"],
+    ["王毅 会见", "拉夫罗夫"],
+    [],
+])
+def test_minhash_equals_datasketch(shingles):
+    datasketch = pytest.importorskip("datasketch")
+    from readouts.dedup import MinHash
+
+    ours, theirs = MinHash(128), datasketch.MinHash(num_perm=128)
+    values = [s.encode("utf-8") for s in shingles]
+    ours.update_batch(values)
+    theirs.update_batch(values)
+    assert ours.hashvalues.dtype == theirs.hashvalues.dtype
+    assert (ours.hashvalues == theirs.hashvalues).all()
+
+
+@pytest.mark.parametrize("threshold", [0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95])
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_lsh_bands_equal_datasketch(threshold, num_perm):
+    datasketch = pytest.importorskip("datasketch")
+    from readouts.dedup import LSH_WEIGHTS, lsh_bands
+
+    lsh = datasketch.MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r)

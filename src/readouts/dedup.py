@@ -13,8 +13,8 @@ How a document joins a group:
    word bigrams over content words (a short stop-word list is left out), the
    representation that separated copies from non-copies best on the development set
    (``bench/dedup_eval.py`` compares it with word 5-grams and character n-grams);
-2. a 128-permutation MinHash of the shingle set (datasketch) is cut into LSH bands (as
-   many as datasketch's MinHashLSH picks for a low Jaccard threshold); documents sharing a
+2. a 128-permutation MinHash of the shingle set (datasketch's scheme, computed here) is cut into
+   LSH bands (as many as datasketch's MinHashLSH picks for a low Jaccard threshold); documents sharing a
    band are candidate copies, at most ``MAX_CANDIDATES`` of them, those sharing the most
    bands (texts that only share a template share one band or two; copies share many). The
    bands live in memory (``MemoryState``) or in a store's tables (``SQLiteState``), so
@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
 
 from readouts.links import EngagementRef, PartRef, mode_class, names_match, time_span, times_compatible
 
@@ -191,11 +191,68 @@ def _hash64(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+# ---- MinHash and LSH bands (what datasketch's MinHash and MinHashLSH compute, without
+# importing datasketch, whose import pulls in scipy: about half a second on every ingest).
+# tests/test_dedup.py checks that both give the same signatures and the same bands.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # the MurmurHash3 finalizer, 32 bits
+_MAX32 = np.uint32(0xFFFFFFFF)
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations h -> a*h + b (mod 2^32), a odd, of datasketch's 'affine32' scheme."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+class MinHash:
+    """A MinHash of byte strings: 32-bit SHA-1 prefix, MurmurHash3 mix, affine permutations."""
+
+    def __init__(self, num_perm: int = NUM_PERM) -> None:
+        self.num_perm = num_perm
+        self.hashvalues = np.full(num_perm, _MAX32, dtype=np.uint32)
+
+    def update_batch(self, values: Iterable[bytes]) -> None:
+        hv = np.array([int.from_bytes(hashlib.sha1(v).digest()[:4], "little") for v in values], dtype=np.uint32)
+        if not len(hv):
+            return
+        s1, m1, s2, m2, s3 = (np.uint32(x) for x in _FMIX32)
+        with np.errstate(over="ignore"):  # multiplication wraps: arithmetic mod 2^32
+            hv = hv ^ (hv >> s1)
+            hv = hv * m1
+            hv = hv ^ (hv >> s2)
+            hv = hv * m2
+            hv = (hv ^ (hv >> s3)).reshape(-1, 1)
+            a, b = _permutations(self.num_perm)
+            phv = hv * a + b
+        self.hashvalues = np.minimum(self.hashvalues, phv.min(axis=0))
+
+
+def _simpson(lo: float, hi: float, steps: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Points and weights of Simpson's rule on [lo, hi]."""
+    s = np.linspace(lo, hi, steps + 1)
+    w = np.ones(steps + 1)
+    w[1:-1:2], w[2:-1:2] = 4, 2
+    return s, w * (hi - lo) / steps / 3
+
+
 @lru_cache(maxsize=8)
 def lsh_bands(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch finds best for a Jaccard ``threshold``."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
-    return lsh.b, lsh.r
+    """(bands, rows per band) that weigh false positives and false negatives of a Jaccard
+    ``threshold`` best, as datasketch's MinHashLSH chooses them."""
+    s_fp, w_fp = _simpson(0.0, threshold)
+    s_fn, w_fn = _simpson(threshold, 1.0)
+    best, choice = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = float(w_fp @ (1 - (1 - s_fp ** r) ** b))
+            fn = float(w_fn @ ((1 - s_fn ** r) ** b))
+            error = fp * LSH_WEIGHTS[0] + fn * LSH_WEIGHTS[1]
+            if error < best:
+                best, choice = error, (b, r)
+    return choice
 
 
 def band_keys(mh: MinHash, bands: int, rows: int) -> list[int]:

@@ -1023,7 +1023,7 @@ class Store:
         better copy: ``readouts.dedup``)."""
         if not new:
             return
-        from readouts.dedup import readout_signature  # datasketch: loaded only when there is a new text
+        from readouts.dedup import readout_signature  # loaded only when there is a new text
 
         index = self._dedup_index()
         changed: dict[str, None] = {}

@@ -158,10 +158,19 @@ def count_inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str
 
 def _walk_entries(root: str) -> Iterator[os.DirEntry[str]]:
     """The files ``_walk`` reads under ``root``, in its order (unreadable folders left out)."""
+    for entry in _tree(root):
+        if not isinstance(entry, IngestError) and classify(entry.name)[0] is not None:
+            yield entry
+
+
+def _tree(root: str) -> Iterator[os.DirEntry[str] | IngestError]:
+    """Every file under ``root`` (not folders), depth-first, sorted by name at each level, with
+    an explicit stack (no recursion limit); a folder that cannot be listed as an error."""
     visited: set[tuple[int, int]] = set()
     stack: list[Iterator[os.DirEntry[str]]] = []
     entries = _list_dir(root, visited)
     if isinstance(entries, IngestError):
+        yield entries
         return
     stack.append(iter(entries))
     while stack:
@@ -170,9 +179,11 @@ def _walk_entries(root: str) -> Iterator[os.DirEntry[str]]:
             stack.pop()
         elif _is_dir(entry):
             entries = _list_dir(entry.path, visited)
-            if not isinstance(entries, IngestError) and entries:
+            if isinstance(entries, IngestError):
+                yield entries
+            elif entries:
                 stack.append(iter(entries))
-        elif classify(entry.name)[0] is not None:
+        else:
             yield entry
 
 
@@ -275,25 +286,10 @@ def classify(name: str) -> tuple[str | None, bool, str]:
 
 
 def _walk(root: str, max_bytes: int, skipped: Counter[str] | None = None) -> Iterator[RawDocument | IngestError]:
-    """Depth-first, sorted by name at each level, with an explicit stack (no recursion limit)."""
-    visited: set[tuple[int, int]] = set()
-    stack: list[Iterator[os.DirEntry[str]]] = []
-    entries = _list_dir(root, visited)
-    if isinstance(entries, IngestError):
-        yield entries
-        return
-    stack.append(iter(entries))
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-            continue
-        if _is_dir(entry):
-            entries = _list_dir(entry.path, visited)
-            if isinstance(entries, IngestError):
-                yield entries
-            elif entries:
-                stack.append(iter(entries))
+    """The documents of the files under ``root`` (``_tree``'s order)."""
+    for entry in _tree(root):
+        if isinstance(entry, IngestError):
+            yield entry
             continue
         fmt, _, _ = classify(entry.name)
         if fmt is None:

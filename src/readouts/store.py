@@ -637,6 +637,18 @@ def side_has_report(conn: sqlite3.Connection, side: str, first: str | None = Non
     ).fetchone() is not None
 
 
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (interrupts included)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class Store:
     """A readouts database. Use as a context manager, or call ``close()``.
 
@@ -985,16 +997,8 @@ class Store:
             raise StoreError(f"cannot store rejections: {exc}") from exc
         return len(rows)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (interrupts included)."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _transaction(self) -> Any:
+        return transaction(self._conn)
 
 
     # -- near-duplicates ---------------------------------------------------------------------

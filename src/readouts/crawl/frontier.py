@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from readouts.crawl.polite import host_of
+from readouts.store import transaction
 
 __all__ = ["KIND_PRIORITY", "Frontier", "UrlState"]
 
@@ -84,15 +85,8 @@ class Frontier:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _transaction(self) -> Any:
+        return transaction(self._conn)
 
     # -- runs ----------------------------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""Extraction on Dask (``--dask local:N``, ``--scheduler``) and the Parquet partitions it writes.
+
+Real clusters: a LocalCluster of worker processes that the CLI starts, and one the test
+starts whose scheduler address the CLI is given. The outputs are compared byte for byte
+with ``--jobs 1``, on the repository's examples and, when the shared evaluation set is
+there, on the first documents of each of its dev files (copied to a temporary folder only).
+Bad input (a JSONL line that is not JSON, a record with no text, a binary file) is in every
+run and must be reported the same, by file and line, while the rest goes on.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import readouts_command, run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+EVAL_LINES = 40  # documents taken from each dev file: enough for several chunks per worker
+CHUNK_SIZE = 64  # readouts.cluster.CHUNK_SIZE: the inputs must span more than one chunk
+
+
+def _inputs(folder: Path) -> list[Path]:
+    """examples/, a file of bad input, and the head of each dev set when it is there."""
+    folder.mkdir()
+    bad = folder / "bad.jsonl"
+    bad.write_text(
+        '{"id": "ok-1", "text": "On May 5, 2023, Foreign Minister Ana Lopes of Portugal met with Foreign '
+        'Minister Jonas Petraitis of Lithuania in Vilnius."}\n'
+        "{not json\n"
+        '{"id": "no-text"}\n'
+        '{"id": "ok-2", "text": "President Liis Tamm of Estonia held a phone call with President Anders '
+        'Lund of Denmark on June 2, 2022."}\n', encoding="utf-8")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    inputs = [ROOT / "examples", bad, folder / "binary.txt"]
+    for dev in sorted(EVAL.glob("*dev*.jsonl")) if EVAL.is_dir() else ():
+        if ".gold." in dev.name:
+            continue
+        head = folder / dev.name
+        with dev.open(encoding="utf-8") as src:
+            head.write_text("".join(line for _, line in zip(range(EVAL_LINES), src)), encoding="utf-8")
+        inputs.append(head)
+    return inputs
+
+
+def _rejections(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("rejected: ")]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """``--jobs 1`` and ``--dask local:2`` to JSONL, and ``--scheduler`` to partitions."""
+    from distributed import LocalCluster
+
+    tmp = tmp_path_factory.mktemp("cluster")
+    inputs = _inputs(tmp / "in")
+    out = {"tmp": tmp, "inputs": inputs}
+    out["local"] = run_cli("extract", *inputs, "-o", tmp / "local.jsonl", "--jobs", "1")
+    out["dask"] = run_cli("extract", *inputs, "-o", tmp / "dask.jsonl", "--dask", "local:2")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out["scheduler"] = run_cli("extract", *inputs, "-o", tmp / "parts", "--format", "parquet",
+                                   "--partition-size", "50", "--scheduler", cluster.scheduler_address)
+    out["reread"] = run_cli("extract", tmp / "parts", "-o", tmp / "reread.jsonl")
+    return out
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_bytes_as_jobs_1(runs: dict) -> None:
+    tmp, local, dask = runs["tmp"], runs["local"], runs["dask"]
+    assert local.returncode == dask.returncode == 1, (local.stderr, dask.stderr)  # 1: some input rejected
+    expected = (tmp / "local.jsonl").read_bytes()
+    lines = expected.decode().splitlines()
+    assert len(lines) > 2 * CHUNK_SIZE or not EVAL.is_dir()
+    assert (tmp / "dask.jsonl").read_bytes() == expected
+    assert re.search(r"^dask: 2 workers, 2 threads at tcp://", dask.stderr, re.M)
+    assert _rejections(dask.stderr) == _rejections(local.stderr)
+    summary = re.compile(r"^(\d+) documents written to .*, (\d+) rejected$", re.M)
+    assert summary.search(dask.stderr).groups() == summary.search(local.stderr).groups() == (str(len(lines)), "3")
+
+
+@pytest.mark.slow
+def test_bad_input_is_reported_by_file_and_line_and_the_rest_goes_on(runs: dict) -> None:
+    tmp = runs["tmp"]
+    for name in ("local", "dask", "scheduler"):
+        rejected = _rejections(runs[name].stderr)
+        bad, binary = tmp / "in" / "bad.jsonl", tmp / "in" / "binary.txt"
+        assert rejected == [
+            f"rejected: {bad}:2: line 2: not valid JSON: Expecting property name enclosed in double quotes (col 2)",
+            f"rejected: {bad}:3 [no-text]: line 3: missing \"text\" or \"html\"",
+            f"rejected: {binary}: binary or undecodable file",
+        ], name
+    ids = [json.loads(x)["id"] for x in (tmp / "dask.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert ids[ids.index("ok-1") + 1] == "ok-2"  # the lines after a bad one are extracted
+
+
+@pytest.mark.slow
+def test_partitions_from_a_scheduler_read_back_to_the_same_bytes(runs: dict) -> None:
+    tmp, local, scheduler, reread = runs["tmp"], runs["local"], runs["scheduler"], runs["reread"]
+    assert scheduler.returncode == reread.returncode == 1, (scheduler.stderr, reread.stderr)
+    parts = sorted(p.name for p in (tmp / "parts").iterdir())
+    n = int(re.search(r"^(\d+) documents written", local.stderr, re.M).group(1)) + 3  # + the rejections
+    assert parts == [f"part-{i:06d}.parquet" for i in range(-(-n // 50))]
+    assert (tmp / "reread.jsonl").read_bytes() == (tmp / "local.jsonl").read_bytes()
+    assert _rejections(reread.stderr) == _rejections(local.stderr)  # the rejections are kept too
+    assert "dask:" not in reread.stderr  # read back, not extracted: no cluster
+
+
+def _dump(db: Path) -> dict[str, list]:
+    """Every row of every table, but the times of the run."""
+    times = {"ingested_at", "first_seen", "at"}
+    con = sqlite3.connect(db)
+    try:
+        out = {}
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            columns = [r[1] for r in con.execute(f"PRAGMA table_info('{table}')") if r[1] not in times]
+            if columns:
+                cols = ", ".join(f'"{c}"' for c in columns)
+                out[table] = con.execute(f'SELECT {cols} FROM "{table}" ORDER BY {cols}').fetchall()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_ingesting_partitions_stores_what_a_local_ingest_stores(runs: dict) -> None:
+    tmp, inputs = runs["tmp"], runs["inputs"]
+    local = run_cli("ingest", *inputs, "--db", tmp / "local.db")
+    parts = run_cli("ingest", tmp / "parts", "--db", tmp / "parts.db")
+    assert local.returncode == parts.returncode == 1, (local.stderr, parts.stderr)
+    assert parts.stdout == local.stdout  # "documents: N new, ...; rejected: 2" and the reasons
+    assert "dask:" not in parts.stderr
+    a, b = _dump(tmp / "local.db"), _dump(tmp / "parts.db")
+    assert a["documents"] and a["engagements"] and a["rejections"]
+    assert b == a
+    again = run_cli("ingest", tmp / "parts", "--db", tmp / "parts.db")  # a second time: nothing new
+    assert re.search(r"^documents: 0 new, \d+ already present", again.stdout, re.M), again.stdout
+
+
+@pytest.mark.slow
+def test_ingest_on_a_local_cluster_stores_what_a_local_ingest_stores(runs: dict) -> None:
+    tmp, inputs = runs["tmp"], runs["inputs"][:3]  # the examples and the bad input: one cluster start
+    local = run_cli("ingest", *inputs, "--db", tmp / "small-local.db")
+    dask = run_cli("ingest", *inputs, "--db", tmp / "small-dask.db", "--dask", "local:2")
+    assert local.returncode == dask.returncode == 1, (local.stderr, dask.stderr)
+    assert dask.stdout == local.stdout
+    assert _dump(tmp / "small-dask.db") == _dump(tmp / "small-local.db")
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    result = subprocess.run(readouts_command("extract", ROOT / "examples", "-o", tmp_path / "out.jsonl",
+                                             "--scheduler", f"tcp://127.0.0.1:{port}"),
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"readouts: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: ")

@@ -74,6 +74,17 @@ def test_the_writer_cuts_partitions_in_order(results: list, tmp_path: Path) -> N
     assert list(partitions.read([tmp_path / "parts"])) == results
 
 
+def test_rows_go_out_in_row_groups(results: list, tmp_path: Path) -> None:
+    with partitions.Writer(tmp_path / "parts", rows=5, row_group=2) as writer:
+        for item in results[:7]:
+            writer.add(item)
+    files = sorted((tmp_path / "parts").iterdir())
+    assert [pq.ParquetFile(f).metadata.num_row_groups for f in files] == [3, 1]  # 2+2+1, then 2
+    assert [pq.ParquetFile(f).metadata.num_rows for f in files] == [5, 2]
+    assert list(partitions.read([tmp_path / "parts"])) == results[:7]
+    assert [r["seq"] for f in files for r in pq.read_table(f, columns=["seq"]).to_pylist()] == list(range(7))
+
+
 def test_an_empty_run_is_one_empty_partition(tmp_path: Path) -> None:
     partitions.Writer(tmp_path / "parts").close()
     assert [p.name for p in (tmp_path / "parts").iterdir()] == ["part-000000.parquet"]

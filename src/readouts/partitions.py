@@ -38,6 +38,7 @@ SUFFIX = ".parquet"
 EXTRACTED, REJECTED = "extracted", "rejected"
 DEFAULT_ROWS = 5000  # documents per partition file
 READ_BATCH = 256  # rows decoded at a time when reading: memory stays bounded
+ROW_GROUP = 500  # rows written at a time (one Parquet row group): memory stays bounded
 
 # (name, pyarrow type name, nullable, meaning) - docs/PARTITIONS.md shows this table
 COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
@@ -113,13 +114,15 @@ class Writer:
     """Write results to a partition folder, ``rows`` documents per file, in the order given.
 
     The folder is created; it must be empty (or hold nothing but other files than
-    partitions: a second run into the same folder would mix two runs).
+    partitions: a second run into the same folder would mix two runs). Rows go to the open
+    file in row groups of at most ``row_group`` documents, so no more than that many are
+    held in memory whatever the partition size.
     """
 
-    def __init__(self, folder: str | os.PathLike[str], rows: int = DEFAULT_ROWS) -> None:
-        if rows < 1:
-            raise ValueError(f"rows must be positive, got {rows}")
-        self.folder, self.rows = os.fspath(folder), rows
+    def __init__(self, folder: str | os.PathLike[str], rows: int = DEFAULT_ROWS, row_group: int = ROW_GROUP) -> None:
+        if rows < 1 or row_group < 1:
+            raise ValueError(f"rows and row_group must be positive, got {rows} and {row_group}")
+        self.folder, self.rows, self.row_group = os.fspath(folder), rows, row_group
         try:
             os.makedirs(self.folder, exist_ok=True)
             existing = [n for n in os.listdir(self.folder) if n.endswith(SUFFIX) or n.endswith(SUFFIX + ".tmp")]
@@ -129,18 +132,24 @@ class Writer:
             raise PartitionError(f"{self.folder} already holds Parquet files ({sorted(existing)[0]}, ...); "
                                  "give a new or empty folder")
         self._buffer: list[Result | IngestError] = []
-        self._seq = 0
+        self._seq = 0  # position of the first buffered item
+        self._file: Any = None  # the open pyarrow.parquet.ParquetWriter
+        self._in_file = 0  # rows written to the open file
         self.files: list[str] = []
 
     def add(self, item: Result | IngestError) -> None:
         self._buffer.append(item)
-        if len(self._buffer) >= self.rows:
-            self._flush()
+        if len(self._buffer) >= self.row_group or self._in_file + len(self._buffer) >= self.rows:
+            self._write()
+        if self._in_file >= self.rows:
+            self._finish()
 
     def close(self) -> None:
         """Write what is left (an empty run writes one empty partition, so the folder is one)."""
-        if self._buffer or not self.files:
-            self._flush()
+        if self._buffer or (self._file is None and not self.files):
+            self._write()
+        if self._file is not None:
+            self._finish()
 
     def __enter__(self) -> Writer:
         return self
@@ -149,18 +158,32 @@ class Writer:
         if exc[0] is None:
             self.close()
 
-    def _flush(self) -> None:
+    def _paths(self) -> tuple[str, str]:
+        name = f"part-{len(self.files):06d}{SUFFIX}"
+        return os.path.join(self.folder, name), os.path.join(self.folder, f".{name}.tmp")
+
+    def _write(self) -> None:
         import pyarrow.parquet as pq
 
-        name = f"part-{len(self.files):06d}{SUFFIX}"
-        path, tmp = os.path.join(self.folder, name), os.path.join(self.folder, f".{name}.tmp")
+        path, tmp = self._paths()
         try:
-            pq.write_table(table(self._buffer, self._seq), tmp, compression="zstd")
+            if self._file is None:
+                self._file = pq.ParquetWriter(tmp, schema(), compression="zstd")
+            self._file.write_table(table(self._buffer, self._seq))
+        except OSError as exc:
+            raise PartitionError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        self._in_file += len(self._buffer)
+        self._seq += len(self._buffer)
+        self._buffer.clear()
+
+    def _finish(self) -> None:
+        path, tmp = self._paths()
+        try:
+            self._file.close()
             os.replace(tmp, path)
         except OSError as exc:
             raise PartitionError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        self._seq += len(self._buffer)
-        self._buffer.clear()
+        self._file, self._in_file = None, 0
         self.files.append(path)
 
 

@@ -127,29 +127,38 @@ def _dump(db: Path) -> dict[str, list]:
         con.close()
 
 
-@pytest.mark.slow
-def test_ingesting_partitions_stores_what_a_local_ingest_stores(runs: dict) -> None:
-    tmp, inputs = runs["tmp"], runs["inputs"]
-    local = run_cli("ingest", *inputs, "--db", tmp / "local.db")
-    parts = run_cli("ingest", tmp / "parts", "--db", tmp / "parts.db")
-    assert local.returncode == parts.returncode == 1, (local.stderr, parts.stderr)
-    assert parts.stdout == local.stdout  # "documents: N new, ...; rejected: 2" and the reasons
-    assert "dask:" not in parts.stderr
-    a, b = _dump(tmp / "local.db"), _dump(tmp / "parts.db")
-    assert a["documents"] and a["engagements"] and a["rejections"]
-    assert b == a
-    again = run_cli("ingest", tmp / "parts", "--db", tmp / "parts.db")  # a second time: nothing new
-    assert re.search(r"^documents: 0 new, \d+ already present", again.stdout, re.M), again.stdout
+@pytest.fixture(scope="module")
+def small_local_db(runs: dict) -> Path:
+    """The examples and the bad input ingested in one process: what the other ingests must equal."""
+    db = runs["tmp"] / "small-local.db"
+    local = run_cli("ingest", *runs["inputs"][:3], "--db", db)
+    assert local.returncode == 1, local.stderr
+    runs["small-local"] = local
+    return db
 
 
 @pytest.mark.slow
-def test_ingest_on_a_local_cluster_stores_what_a_local_ingest_stores(runs: dict) -> None:
-    tmp, inputs = runs["tmp"], runs["inputs"][:3]  # the examples and the bad input: one cluster start
-    local = run_cli("ingest", *inputs, "--db", tmp / "small-local.db")
+def test_ingest_on_a_local_cluster_stores_what_a_local_ingest_stores(runs: dict, small_local_db: Path) -> None:
+    tmp, inputs = runs["tmp"], runs["inputs"][:3]
     dask = run_cli("ingest", *inputs, "--db", tmp / "small-dask.db", "--dask", "local:2")
-    assert local.returncode == dask.returncode == 1, (local.stderr, dask.stderr)
-    assert dask.stdout == local.stdout
-    assert _dump(tmp / "small-dask.db") == _dump(tmp / "small-local.db")
+    assert dask.returncode == 1, dask.stderr
+    assert dask.stdout == runs["small-local"].stdout  # "documents: N new, ...; rejected: 2" and the reasons
+    a = _dump(small_local_db)
+    assert a["documents"] and a["engagements"] and a["rejections"]
+    assert _dump(tmp / "small-dask.db") == a
+
+
+@pytest.mark.slow
+def test_ingesting_partitions_stores_what_a_local_ingest_stores(runs: dict, small_local_db: Path) -> None:
+    tmp, inputs = runs["tmp"], runs["inputs"][:3]
+    made = run_cli("extract", *inputs, "-o", tmp / "small-parts", "--format", "parquet", "--partition-size", "4")
+    parts = run_cli("ingest", tmp / "small-parts", "--db", tmp / "small-parts.db", "--dask", "local:2")
+    assert made.returncode == parts.returncode == 1, (made.stderr, parts.stderr)
+    assert parts.stdout == runs["small-local"].stdout
+    assert "dask:" not in parts.stderr  # read back, not extracted: no cluster is started
+    assert _dump(tmp / "small-parts.db") == _dump(small_local_db)
+    again = run_cli("ingest", tmp / "small-parts", "--db", tmp / "small-parts.db")  # a second time: nothing new
+    assert re.search(r"^documents: 0 new, \d+ already present", again.stdout, re.M), again.stdout
 
 
 @pytest.mark.slow
@@ -166,3 +175,40 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith(
         f"readouts: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: ")
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
+    """A worker process dies (SIGKILL) while it extracts: with no retries allowed, its chunk
+    fails with KilledWorker, is run again one document at a time elsewhere, and the results
+    are still all there, in order, the same as in one process."""
+    import logging
+    import signal
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    from readouts import cluster
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result, run
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
+    lines = [json.dumps({"id": f"copy-{i}", "text": texts[i % len(texts)]}) for i in range(12 * len(texts))]
+    (tmp_path / "many.jsonl").write_text("\n".join(lines[:5] + ["{broken"] + lines[5:]) + "\n", encoding="utf-8")
+    items = list(iter_inputs([tmp_path / "many.jsonl"]))
+
+    def shown(results: list) -> list:
+        return [r.readout.as_json() if isinstance(r, Result) else (r.source, r.reason) for r in results]
+
+    expected = shown(list(run(items)))
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                         silence_logs=logging.CRITICAL) as local, Client(local) as client:
+        pids = list(client.run(os.getpid).values())
+        stream = cluster.run(items, client, chunk_size=4, in_flight=40)
+        out = [next(stream)]
+        os.kill(pids[0], signal.SIGKILL)
+        out.extend(stream)
+    assert shown(out) == expected
+    assert len(expected) == len(lines) + 1 and (str(tmp_path / "many.jsonl") + ":6", "line 6: not valid JSON: "
+                                    "Expecting property name enclosed in double quotes (col 2)") in expected

@@ -212,3 +212,33 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
     assert shown(out) == expected
     assert len(expected) == len(lines) + 1 and (str(tmp_path / "many.jsonl") + ":6", "line 6: not valid JSON: "
                                     "Expecting property name enclosed in double quotes (col 2)") in expected
+
+
+@pytest.mark.slow
+def test_workers_that_join_later_get_the_work(tmp_path: Path) -> None:
+    """A scheduler with no workers yet (a Slurm job still queued): the run says so, waits, and
+    finishes when a worker joins, with the output of one process."""
+    import logging
+
+    from distributed import LocalCluster
+
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result, run
+
+    expected = "".join(r.readout.as_json() + "\n" for r in run(iter_inputs([ROOT / "examples"]))
+                       if isinstance(r, Result))
+    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.CRITICAL) as local:
+        proc = subprocess.Popen(readouts_command("extract", ROOT / "examples", "-o", tmp_path / "out.jsonl",
+                                                 "--scheduler", local.scheduler_address),
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            first = [proc.stderr.readline(), proc.stderr.readline()]
+            assert re.match(r"dask: 0 workers, 0 threads at tcp://", first[0]), first
+            assert first[1] == "dask: the scheduler has no workers yet; the work waits for them\n"
+            local.scale(1)
+            rest = proc.communicate(timeout=120)[1]
+        finally:
+            proc.kill()
+    assert proc.returncode == 0, rest
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == expected

@@ -150,6 +150,8 @@ class _Runner:
             except cluster.ClusterError as exc:
                 _fail(str(exc))
             click.echo(f"dask: {cluster.describe(client)}", err=True)
+            if not client.nthreads():
+                click.echo("dask: the scheduler has no workers yet; the work waits for them", err=True)
         return cluster.run(items, client)
 
     def close(self) -> None:

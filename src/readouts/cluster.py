@@ -82,13 +82,14 @@ def run(items: Iterable[RawDocument | IngestError], client: Client, chunk_size: 
         in_flight: int | None = None) -> Iterator[Result | IngestError]:
     """Process a stream of inputs on the cluster, in order (as :func:`readouts.pipeline.run`).
 
-    At most ``in_flight`` chunks (default: twice the workers' threads when it starts) are
-    submitted and not yet yielded.
+    At most ``in_flight`` chunks are submitted and not yet yielded; by default twice the
+    workers' threads, counted again at each chunk, so workers that join later (a Slurm job
+    that starts, an adaptive cluster) get work too.
     """
-    limit = in_flight or 2 * _threads(client)
     it = iter(items)
     pending: list[tuple[list[RawDocument | IngestError], Any]] = []
     while True:
+        limit = in_flight or 2 * _threads(client)
         while len(pending) < limit:
             chunk = list(islice(it, chunk_size))
             if not chunk:
@@ -130,5 +131,6 @@ def _gather(client: Client, chunk: list[RawDocument | IngestError], future: Any)
 
 def describe(client: Client) -> str:
     """``2 workers, 2 threads at tcp://127.0.0.1:40000`` for the log."""
-    workers, address = len(client.nthreads()), client.scheduler_info()["address"]
-    return f"{workers} worker{'s' if workers != 1 else ''}, {_threads(client)} threads at {address}"
+    nthreads, address = client.nthreads(), client.scheduler_info()["address"]
+    workers, threads = len(nthreads), sum(nthreads.values())
+    return f"{workers} worker{'s' if workers != 1 else ''}, {threads} thread{'s' if threads != 1 else ''} at {address}"

@@ -6,12 +6,14 @@ Exit status: 0 when every input was processed, 1 when some input was rejected,
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,6 +37,16 @@ db_option = click.option(
 )
 jobs_option = click.option(
     "--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Worker processes."
+)
+scheduler_option = click.option(
+    "--scheduler", metavar="ADDRESS", envvar="READOUTS_SCHEDULER",
+    help="Extract on the Dask cluster of this scheduler (tcp://host:8786; env READOUTS_SCHEDULER). "
+         "Needs readouts[dask] here and on the workers.",
+)
+dask_option = click.option(
+    "--dask", "dask_spec", metavar="local[:N]",
+    help="Extract on a new local Dask cluster of N worker processes (local: one per core). "
+         "Needs readouts[dask].",
 )
 max_size_option = click.option(
     "--max-size",
@@ -84,12 +96,79 @@ def _progress(items: Iterable, enabled: bool, label: str, inputs: tuple[str, ...
     if not enabled or not sys.stderr.isatty():
         yield from items
         return
-    from readouts.ingest import count_inputs
-
-    total = count_inputs(inputs) if inputs else None
+    total = _count_inputs(inputs) if inputs else None
     with click.progressbar(items, length=total, label=label, file=sys.stderr, show_pos=True,
                            show_percent=total is not None, show_eta=total is not None) as bar:
         yield from bar
+
+
+def _count_inputs(inputs: tuple[str, ...]) -> int | None:
+    """Documents the inputs hold (partitions by their row counts), None when not known."""
+    from readouts import partitions
+    from readouts.ingest import count_inputs
+
+    total = 0
+    for stored, paths in partitions.split(inputs):
+        n = partitions.count(paths) if stored else count_inputs(paths)
+        if n is None:
+            return None
+        total += n
+    return total
+
+
+class _Runner:
+    """Runs the pipeline over a stream of inputs: in this process, a process pool (--jobs) or
+    on Dask (--scheduler, --dask); the cluster is joined on first use and left by ``close``."""
+
+    def __init__(self, jobs: int, scheduler: str | None, dask_spec: str | None) -> None:
+        from readouts.cluster import ClusterError, local_workers
+
+        if scheduler and dask_spec:
+            raise click.UsageError("give --scheduler or --dask, not both")
+        if (scheduler or dask_spec) and jobs > 1:
+            raise click.UsageError("--jobs is for local processes; with --scheduler or --dask the "
+                                   "cluster's workers do the work")
+        try:
+            self.local = local_workers(dask_spec) if dask_spec else None
+        except ClusterError as exc:
+            raise click.BadParameter(str(exc), param_hint="--dask") from exc
+        self.jobs, self.scheduler = jobs, scheduler
+        self._stack = contextlib.ExitStack()
+        self._client: Any = None  # a distributed.Client once joined
+
+    def __call__(self, items: Iterable) -> Iterator:
+        from readouts import pipeline
+
+        if self.scheduler is None and self.local is None:
+            return pipeline.run(items, jobs=self.jobs)
+        from readouts import cluster
+
+        client = self._client
+        if client is None:
+            try:
+                client = self._client = self._stack.enter_context(cluster.connect(self.scheduler, self.local))
+            except cluster.ClusterError as exc:
+                _fail(str(exc))
+            click.echo(f"dask: {cluster.describe(client)}", err=True)
+            if not client.nthreads():
+                click.echo("dask: the scheduler has no workers yet; the work waits for them", err=True)
+        return cluster.run(items, client)
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def _results(inputs: tuple[str, ...], runner: _Runner, max_bytes: int, skipped: Counter[str]) -> Iterator:
+    """Results and rejections of the inputs, in order; folders of Parquet partitions (as
+    ``extract --format parquet`` writes them) are read back, not extracted again."""
+    from readouts import partitions
+    from readouts.ingest import iter_inputs
+
+    for stored, paths in partitions.split(inputs):
+        if stored:
+            yield from partitions.read(paths, skipped)
+        else:
+            yield from runner(iter_inputs(paths, max_bytes=max_bytes, skipped=skipped))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,32 +183,65 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(readable=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="JSONL file to write, one record per input document ('-' for stdout).")
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True),
+              help="JSONL file to write, one record per input document ('-' for stdout); with "
+                   "--format parquet, a new folder of Parquet partitions.")
+@click.option("--format", "fmt", default="jsonl", show_default=True, type=click.Choice(["jsonl", "parquet"]),
+              help="jsonl: the records of docs/FORMAT.md; parquet: partitions that keep the whole input, "
+                   "clean text and record (docs/PARTITIONS.md), for `ingest` and DuckDB.")
+@click.option("--partition-size", default=5000, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Documents per Parquet partition file.")
 @jobs_option
+@scheduler_option
+@dask_option
 @max_size_option
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on a terminal.")
-def extract(inputs: tuple[str, ...], output: str, jobs: int, max_size: float, progress: bool) -> None:
-    """Extract engagements from INPUTS and write one JSON object per document."""
-    from readouts.ingest import iter_inputs
-    from readouts.pipeline import Result, run
+def extract(inputs: tuple[str, ...], output: str, fmt: str, partition_size: int, jobs: int,
+            scheduler: str | None, dask_spec: str | None, max_size: float, progress: bool) -> None:
+    """Extract engagements from INPUTS and write one record per document: a JSON line, or a
+    row of Parquet partitions (--format parquet).
+
+    INPUTS may also be folders of Parquet partitions written by --format parquet: their
+    results are read back, not extracted again.
+    """
+    from readouts.partitions import PartitionError, Writer
+    from readouts.pipeline import Result
 
     written = rejected = 0
     skipped: Counter[str] = Counter()
+    runner = _Runner(jobs, scheduler, dask_spec)
+    sink: contextlib.AbstractContextManager
+    write: Callable[[Any], object]
+    if fmt == "parquet":
+        if output == "-":
+            raise click.BadParameter("Parquet partitions cannot go to stdout; give a folder", param_hint="-o")
+        try:
+            writer = Writer(output, partition_size)
+        except PartitionError as exc:
+            _fail(str(exc))
+        sink, write = writer, writer.add
+    else:
+        try:
+            out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror}")
+        sink, write = out, lambda item: out.write(item.readout.as_json() + "\n")
     try:
-        out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror}")
-    with out:
-        stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000), skipped=skipped), jobs=jobs)
-        for item in _progress(stream, progress, "extracting", inputs):
-            if isinstance(item, Result):
-                _report_cut(item)
-                out.write(item.readout.as_json() + "\n")
-                written += 1
-            else:
-                _report(item)
-                rejected += 1
+        with sink:
+            stream = _results(inputs, runner, int(max_size * 1_000_000), skipped)
+            for item in _progress(stream, progress, "extracting", inputs):
+                if isinstance(item, Result):
+                    _report_cut(item)
+                    written += 1
+                else:
+                    _report(item)
+                    rejected += 1
+                if isinstance(item, Result) or fmt == "parquet":  # partitions keep the rejections too
+                    write(item)
+    except PartitionError as exc:
+        _fail(str(exc))
+    finally:
+        runner.close()
     _report_skipped(skipped)
     click.echo(f"{written} documents written to {output}, {rejected} rejected", err=True)
     sys.exit(EXIT_REJECTED if rejected else 0)
@@ -210,6 +322,8 @@ def _open_store(db_path: str, create: bool = False, *, writer: bool = False):  #
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(readable=False))
 @db_option
 @jobs_option
+@scheduler_option
+@dask_option
 @max_size_option
 @click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1),
               help="Documents written per transaction; an interrupted run keeps whole batches.")
@@ -220,17 +334,22 @@ def _open_store(db_path: str, create: bool = False, *, writer: bool = False):  #
                    "ingest (env READOUTS_OVERRIDES).")
 @click.option("--no-overrides", is_flag=True, help="Forget the actor overrides file kept in the database.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on a terminal.")
-def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, batch_size: int,
-           replace: bool, overrides_path: str | None, no_overrides: bool, progress: bool) -> None:
-    """Extract INPUTS and add them to the database; documents already stored are skipped."""
-    from readouts.ingest import iter_inputs
-    from readouts.pipeline import Result, run
+def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, scheduler: str | None, dask_spec: str | None,
+           max_size: float, batch_size: int, replace: bool, overrides_path: str | None, no_overrides: bool,
+           progress: bool) -> None:
+    """Extract INPUTS and add them to the database; documents already stored are skipped.
+
+    INPUTS may also be folders of Parquet partitions (`extract --format parquet`, say on a
+    cluster): their results are stored as they are, not extracted again.
+    """
+    from readouts.pipeline import Result
     from readouts.store import BatchCounts, StoreError
 
     totals = BatchCounts()
     reasons: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
-    with _open_store(db_path, create=True, writer=True) as store:
+    runner = _Runner(jobs, scheduler, dask_spec)
+    with _open_store(db_path, create=True, writer=True) as store, contextlib.closing(runner):
         overrides = _stored_overrides(store, overrides_path, no_overrides)
         before = store.counts()
         batch: list = []
@@ -248,7 +367,7 @@ def ingest(inputs: tuple[str, ...], db_path: str, jobs: int, max_size: float, ba
             rejected.clear()
 
         try:
-            stream = run(iter_inputs(inputs, max_bytes=int(max_size * 1_000_000), skipped=skipped), jobs=jobs)
+            stream = _results(inputs, runner, int(max_size * 1_000_000), skipped)
             for item in _progress(stream, progress, "ingesting", inputs):
                 if isinstance(item, Result):
                     _report_cut(item)

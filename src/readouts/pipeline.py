@@ -1,7 +1,8 @@
 """The facade that composes the stages: raw document -> clean document -> readout.
 
 ``process`` is a pure, picklable function of one raw document, so the same code runs
-in-process, in a local process pool (``jobs > 1``) or on a Dask worker.
+in-process, in a local process pool (``jobs > 1``) or on Dask workers (``readouts.cluster``,
+which sends them the chunks ``_process_chunk`` takes).
 """
 from __future__ import annotations
 

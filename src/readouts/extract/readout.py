@@ -1,0 +1,28 @@
+"""Is the document a readout (a report of an engagement that took place)?"""
+from __future__ import annotations
+
+from readouts.extract.state import Doc
+from readouts.records import Engagement
+
+
+def readout_decision(d: Doc, engagements: list[Engagement]) -> tuple[bool, str]:
+    if not engagements:
+        return False, "no engagement between identified officials"
+    if any(d.r.non_readout_re.search(line) for line in _title_lines(d)):
+        return False, "title marks a transcript, statement, speech or interview"
+    if d.r.announcement_re.search(d.doc.title or ""):
+        return False, "title announces an engagement to come or an appointment"
+    months = {e.date for e in engagements if e.date and e.date_precision == "month"}
+    if len(months) >= 3:
+        return False, "an overview of engagements over several months"
+    return True, "reports an engagement that took place"
+
+
+def _title_lines(d: Doc) -> list[str]:
+    """The title, and a title-like first line of the body (a page whose <title> is the site's
+    name puts the document's own title there): short, no sentence end."""
+    lines = [d.doc.title or ""]
+    body = [s for s in d.ann.sentences if not s.headline][:1]
+    if body and len(body[0].text) < 160 and not body[0].text.rstrip().endswith((".", "!", "?", ":")):
+        lines.append(body[0].text)
+    return lines

@@ -112,6 +112,45 @@ CASES = [
          ("2022-05-02", "meeting", (("", "TGO"), ("Ana Lopes", "PRT")), "Accra", "GHA", None)],
         id="unnamed-counterparts",
     ),
+    pytest.param(
+        "On April 4, 2022, President Samuel T. Okoro, Jr. of Nigeria met with President Lina Varga of Hungary in Budapest.",
+        [("2022-04-04", "meeting", (("Lina Varga", "HUN"), ("Samuel T. Okoro", "NGA")), "Budapest", "HUN", None)],
+        id="generational-suffix-after-a-comma",
+    ),
+    pytest.param(
+        "On 5 June 2023, Foreign Minister Karl Berg of Sweden held meetings with Ivo Marsh, General-Secretary of the "
+        "Andean Trade Organisation (ATO), Kenyan Foreign Minister Wanjiru Kamau, and Chilean Foreign Minister Rosa Mendez in Geneva.",
+        [("2023-06-05", "meeting", (("Ivo Marsh", "CHE"), ("Karl Berg", "SWE")), "Geneva", "CHE", None),
+         ("2023-06-05", "meeting", (("Karl Berg", "SWE"), ("Wanjiru Kamau", "KEN")), "Geneva", "CHE", None),
+         ("2023-06-05", "meeting", (("Karl Berg", "SWE"), ("Rosa Mendez", "CHL")), "Geneva", "CHE", None)],
+        id="appositive-post-does-not-end-the-list",
+    ),
+    pytest.param(
+        "On 3 May 2023, Foreign Minister Karl Berg of Sweden met with the foreign ministers of Ghana and Togo, "
+        "Kwame Asante and Efua Mensah, and the 4th president of Chile, Rosa Mendez.",
+        [("2023-05-03", "meeting", (("Karl Berg", "SWE"), ("Kwame Asante", "GHA")), None, None, None),
+         ("2023-05-03", "meeting", (("Efua Mensah", "TGO"), ("Karl Berg", "SWE")), None, None, None),
+         ("2023-05-03", "meeting", (("Karl Berg", "SWE"), ("Rosa Mendez", "CHL")), None, None, None)],
+        id="plural-then-its-names-then-more",
+    ),
+    pytest.param(
+        "Foreign Minister Ana Lopes of Portugal on Tuesday called on both countries to deepen trade and to expand "
+        "cooperation in renewable energy and fisheries, during a meeting with her Swedish counterpart Karl Berg in Lisbon.",
+        [(None, "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
+        id="during-a-meeting-after-the-main-clause",
+    ),
+    pytest.param(
+        "President Tomas Ekwall of Finland stressed the importance of stable supply chains during his meeting with "
+        "President Rosa Mendez of Chile in Helsinki on 4 March 2024.",
+        [("2024-03-04", "meeting", (("Rosa Mendez", "CHL"), ("Tomas Ekwall", "FIN")), "Helsinki", "FIN", None)],
+        id="during-his-meeting-is-not-background-in-the-lead",
+    ),
+    pytest.param(
+        "Foreign Minister Karl Berg of Sweden, who arrived in Lisbon on Monday for a two-day visit amid a long dispute over "
+        "fishing quotas in the North Atlantic, held talks with Foreign Minister Ana Lopes of Portugal on 4 May 2023.",
+        [("2023-05-04", "talks", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
+        id="relative-clause-between-subject-and-predicate",
+    ),
 ]
 
 

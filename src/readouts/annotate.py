@@ -30,6 +30,7 @@ PARTICLES = frozenset({"al", "bin", "bint", "ibn", "de", "da", "do", "dos", "das
 PRONOUNS = frozenset({"he", "she"})
 MONTH_WORDS = frozenset(MONTHS)
 POSTNOMINALS = frozenset({"MP", "TD", "MEP", "QC", "KC", "OBE", "CBE", "MBE", "KBE", "PhD", "Jr", "Sr", "MLA", "MPP", "MNA"})
+_GENERATIONAL = frozenset({"Jr", "Sr"})  # "Joseph R. Biden, Jr.": part of no name, after a comma too
 CAPTION_RE = re.compile(r"\(\s*(?:\d(?:st|nd|rd|th)\s+)?(?:[LR]|left|right|front|center|centre|C)\s*\)", re.I)
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "gen", "sen", "rep", "amb", "hon", "rt", "jr", "sr",
                            "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul",
@@ -608,10 +609,19 @@ class _Parser:
                 and j + 1 < t1 and self.name_token(j + 1, t1))
 
     def postnominal(self, j: int, t1: int) -> int:
-        """Letters after a name that are not part of it: 'Bob Carr MP', 'John Lahart TD'."""
+        """Letters after a name that are not part of it: 'Bob Carr MP', 'John Lahart TD',
+        'Joseph R. Biden, Jr.'."""
+        toks = self.a.toks
         k = j
-        while k < t1 and self.a.toks[k] in POSTNOMINALS:
-            k += 1
+        while k < t1:
+            if toks[k] in POSTNOMINALS:
+                k += 1
+            elif toks[k] == "," and k + 1 < t1 and toks[k + 1] in _GENERATIONAL:
+                k += 2
+            else:
+                break
+            if k < t1 and toks[k] == "." and toks[k - 1] in _GENERATIONAL:
+                k += 1
         return k - j
 
     def _official_at(self, j: int) -> bool:

@@ -252,7 +252,7 @@ def _respectively(d: Doc, objs: list[int]) -> dict[int, int]:
         names = objs[n + 1:n + 1 + len(m.countries)]
         if len(names) != len(m.countries) or not all(a.mentions[x].name and not a.mentions[x].plural for x in names):
             continue
-        if not a.text[m.end:a.mentions[names[0]].start].strip().startswith(","):
+        if not (a.text[m.end:a.mentions[names[0]].start].strip().startswith(",") or a.text[m.start:m.end].endswith(",")):
             continue
         for x, country in zip(names, m.countries):
             out[x] = mi

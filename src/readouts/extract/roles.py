@@ -14,7 +14,13 @@ from readouts.predicates import Trigger
 AND = re.compile(r"\b(?:and|as well as|together with|along with|joined by)\b|&", re.I)
 
 
-_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?(?:visiting\s+|former\s+|outgoing\s+|incoming\s+)?$", re.I)
+_COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?(?:\d{1,3}(?:st|nd|rd|th)\s+)?(?:visiting\s+|former\s+|outgoing\s+|incoming\s+)?$", re.I)
+# "Mathias Cormann, Secretary-General of the OECD, ...": a post set off by commas after a name is that name's
+_APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w]+-)?", re.I)
+# "Wang, who arrived here last night on a visit, also had a meeting with": a relative clause after the subject
+_RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:who|whose)\b[^;:.!?\"“”]{0,200}?,\s*(?:(?:also|then|later|further|today|yesterday)\s+)*", re.I)
+# "X called on ... during a meeting with Y": the engagement of the main clause's subject
+_DURING = re.compile(r"\b(?:during|at|in)\s+(?:(?:an?|the|his|her)\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 
 
 _OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
@@ -72,7 +78,28 @@ def find_roles(d: Doc, sent: Sentence, ments: list[int], start: int, end: int, t
         fronted = _fronted_roles(d, sent, objs, after)
         if fronted is not None:
             return fronted
+    if not subs and objs and trig.nominal and _DURING.search(a.text, sent.start, start):
+        subs = _clause_subject(d, sent, before, objs)
     return subs, objs
+
+
+def _clause_subject(d: Doc, sent: Sentence, before: list[int], objs: list[int]) -> list[int]:
+    """'X on Tuesday called on ... and ..., during a meeting with Y': the person who begins the
+    sentence (its subject) is the one who met Y."""
+    a = d.ann
+    if not before or before[0] in objs:
+        return []
+    first = a.mentions[before[0]]
+    if first.entity is None and not first.pronoun:
+        return []
+    lead = a.text[_after_dateline(d, sent):first.start]
+    if len(lead) > 40 or not _LEAD.fullmatch(lead):
+        return []
+    return [before[0]]
+
+
+# before a sentence's subject: "On Tuesday, ", "Meanwhile, ", "The "
+_LEAD = re.compile(r"\s*(?:(?:On|Yesterday|Today|Earlier|Later|Meanwhile|Separately|Also|This|Last)\b[^,;.]{0,25},\s*)?(?:the\s+)?", re.I)
 
 
 def _after_dateline(d: Doc, sent: Sentence) -> int:
@@ -118,7 +145,7 @@ def coordinated_back(d: Doc, before: list[int], start: int) -> list[int]:
     if not _SUBJ_GAP.match(gap) or _NOT_SUBJECT.search(gap):
         # "Trump said that he spoke to": a pronoun right before the trigger still works
         if not (a.mentions[last].pronoun and len(gap) < 30):
-            return []
+            return _before_relative(d, before, start)
     out = [last]
     for mi in reversed(before[:-1]):
         g = a.text[a.mentions[mi].end:a.mentions[out[-1]].start]
@@ -142,13 +169,29 @@ def object_chain(d: Doc, after: list[int], end: int, direct: bool = False) -> li
     if direct and _POSSESSIVE.match(a.text, a.mentions[first].end):
         return []  # "welcomed Y's remarks": Y is not the one welcomed
     out = [first]
+    last_end = a.mentions[first].end
     for mi in after[1:]:
-        g = a.text[a.mentions[out[-1]].end:a.mentions[mi].start]
+        g = a.text[last_end - 1:a.mentions[mi].start]
+        g = g if g[:1] == "," else g[1:]  # a plural's list may end in its comma: "the ministers of A and B, X and Y"
         m = a.mentions[mi]
         if m.plural and not m.countries and not AND.search(g):
             break  # "..., the two ministers discussed": the same people again, not more of them
+        if (m.name is None and m.title and not m.plural and not m.pronoun and a.mentions[out[-1]].name
+                and last_end == a.mentions[out[-1]].end and _APPOSITIVE.fullmatch(g) and "," in g):
+            last_end = m.end  # the post of the name before it, not another participant
+            continue
         if _COORD.match(g) and re.search(r"\S", g):
             out.append(mi)
+            last_end = m.end
         else:
             break
     return out
+
+
+def _before_relative(d: Doc, before: list[int], start: int) -> list[int]:
+    """The subject before a relative clause that ends right before the trigger."""
+    a = d.ann
+    for mi in reversed(before):
+        if _RELATIVE_CLAUSE.fullmatch(a.text, a.mentions[mi].end, start):
+            return [mi]
+    return []

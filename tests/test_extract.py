@@ -162,6 +162,33 @@ def test_engagements(text: str, expected: list) -> None:
 
 
 @pytest.mark.parametrize(
+    "url, state",
+    [
+        ("https://www.gov.uk/government/news/pm-meets-secretary-general", "GBR"),  # an official site: its own PM
+        ("https://www.dfat.gov.au/news/pm-meets-secretary-general", "AUS"),
+        ("https://news.example.com/pm-meets-secretary-general", None),  # a news site: unknown
+    ],
+)
+def test_unnamed_official_of_the_publisher(url: str, state: str | None) -> None:
+    text = ("PM meeting with the UN Secretary-General\n\n"
+            "The Prime Minister met UN Secretary-General Aino Virtanen at the General Assembly on 24 September 2024. "
+            "They discussed climate finance and the situation in the Sahel.")
+    readout = extract(clean(RawDocument("t", "test", text=text, url=url)))
+    (e,) = readout.engagements
+    pm = next(p for p in e.participants if p.title == "Prime Minister")
+    assert (pm.name, pm.country) == (None, state)
+
+
+def test_publisher_state_only_when_no_one_else_has_it() -> None:
+    text = ("The Ambassador met Foreign Secretary David Lamb of the United Kingdom in London on 3 May 2023. "
+            "They discussed fisheries.")
+    readout = extract(clean(RawDocument("t", "test", text=text, url="https://www.gov.uk/government/news/x")))
+    (e,) = readout.engagements
+    envoy = next(p for p in e.participants if p.name is None)
+    assert envoy.country != "GBR"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # announcements of future engagements

@@ -20,6 +20,7 @@ from typing import Any, cast
 from importlib import resources
 
 from readouts import gazetteer, predicates
+from readouts.clean import TERMINAL, hard_wrapped
 from readouts.dates import MONTHS
 from readouts.gazetteer import Entry, Gazetteer, _case_ok
 
@@ -247,16 +248,6 @@ def _tag_at(g: Gazetteer, low: list[str], toks: list[str]) -> _Tag:
     return best, kinds or None
 
 
-_TERMINAL = frozenset('.!?:;"”’)')
-
-
-def _hard_wrapped(text: str) -> bool:
-    """Text broken into lines of about one width whatever the sentences (an old page or a
-    wire copy): most long lines end inside a sentence."""
-    lines = [x.rstrip() for x in text.split("\n")]
-    long_ = [x for x in lines if len(x) >= 45]
-    open_ = [x for x in long_ if x[-1] not in _TERMINAL]
-    return len(open_) >= 4 and len(open_) >= 0.5 * len(long_)
 
 
 def _runs_on(text: str, pos: int, title_end: int) -> bool:
@@ -266,14 +257,14 @@ def _runs_on(text: str, pos: int, title_end: int) -> bool:
     line_start = text.rfind("\n", 0, pos) + 1
     line = text[line_start:pos].rstrip()
     nxt = text[pos + 1:pos + 2]
-    return len(line) >= 45 and line[-1] not in _TERMINAL and nxt != "\n" and nxt.strip() != ""
+    return len(line) >= 45 and line[-1] not in TERMINAL and nxt != "\n" and nxt.strip() != ""
 
 
 def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
     """Split into sentences: at line breaks and at . ! ? followed by a capital, not after abbreviations."""
     n = len(toks)
     breaks: set[int] = {n - 1} if n else set()
-    wrapped = _hard_wrapped(text)
+    wrapped = hard_wrapped(text)
     pos = text.find("\n")
     while pos != -1:
         j = bisect.bisect_right(ends, pos) - 1  # the last token before the line break

@@ -8,7 +8,7 @@ from typing import Sequence, Union
 from readouts import gazetteer
 from readouts.annotate import Sentence
 from readouts.extract.context import date_place, remember_context_date
-from readouts.extract.model import Candidate, Key, NameKey, Naming, PerState, PostKey
+from readouts.extract.model import Candidate, Key, NameKey, Naming, PerState, PostKey, post_text
 from readouts.extract.participants import part_text, singular
 from readouts.extract.planned import planned_at, planned_engagement
 from readouts.extract.roles import AND, find_roles, object_chain
@@ -299,7 +299,7 @@ def _keys(d: Doc, items: Sequence[Item]) -> tuple[list[Key], dict[Key, Naming]]:
         elif m.name:
             k = NameKey(gazetteer.fold(m.name))
         else:
-            k = PostKey(country or m.country, gazetteer.fold(m.title or ""))
+            k = PostKey(country or m.country, post_text(m.title or ""))
         if k not in parts:
             keys.append(k)
             parts[k] = Naming(m, country)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from readouts import gazetteer
 from readouts.extract.context import context_for, in_visit, lead_date, visit_context
-from readouts.extract.model import Candidate, Key, PostKey, key_order
+from readouts.extract.model import Candidate, Key, PostKey, key_order, post_text
 from readouts.extract.occasion import occasion_of
 from readouts.extract.participants import engagement, entity_host, level
 from readouts.extract.place import country_named, occasion_place
@@ -187,17 +187,11 @@ def _covers(d: Doc, unnamed: list[PostKey], named: set[Key]) -> bool:
     return True
 
 
-_ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "vp": "vice president", "vice-fm": "vice foreign minister"}
-
-
 _POST_STOP = frozenset({"of", "the", "for", "and", "to", "in", "on", "at", "a", "an", "new", "former", "vice", "deputy", "first"})
 
 
 def _post_words(title: str) -> set[str]:
-    words_ = []
-    for w in gazetteer.fold(title).split():
-        words_.extend(_ABBREVIATIONS.get(w, w).split())
-    return set(words_) - _POST_STOP
+    return set(post_text(title).split()) - _POST_STOP
 
 
 def _absorb(d: Doc, target: Candidate, c: Candidate) -> None:

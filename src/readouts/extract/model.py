@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple, Union
 
+from readouts import gazetteer
 from readouts.annotate import Mention
 from readouts.records import Span
 
@@ -43,6 +44,14 @@ class PerState(NamedTuple):
 
     mention: int
     state: str
+
+
+_ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "vp": "vice president", "vice-fm": "vice foreign minister"}
+
+
+def post_text(title: str) -> str:
+    """A post folded, abbreviations written out: 'PM' and 'Prime Minister' are one post."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in gazetteer.fold(title).split())
 
 
 def key_order(k: Key) -> tuple[int, str]:

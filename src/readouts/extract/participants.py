@@ -98,7 +98,8 @@ def singular(title: str) -> str:
 
 
 def _infer_countries(d: Doc, people: list[Participant]) -> list[Participant]:
-    """A participant whose state the text does not give: the other state of the document's dyad."""
+    """A participant whose state the text does not give: the other state of the document's dyad,
+    or the publisher's state for an unnamed official on an official site."""
     # people on the same side of an engagement share a state the text gives for one of them
     for side in ("subject", "object"):
         states = {p.country for p in people if p.side == side and p.country}
@@ -111,6 +112,16 @@ def _infer_countries(d: Doc, people: list[Participant]) -> list[Participant]:
     missing = [p for p in people if not p.country]
     if not missing:
         return people
+    # "The Prime Minister met UN Secretary-General A": on an official site, the publisher's own
+    # official goes unnamed and unplaced when no one else of its state takes part
+    unnamed = [p for p in missing if p.name is None and p.title]
+    own = d.publisher_state() if len(unnamed) == 1 else None
+    if own and own not in known:
+        people = [p if p is not unnamed[0] else _with_country(p, own, "publisher") for p in people]
+        known.add(own)
+        missing = [p for p in people if not p.country]
+        if not missing:
+            return people
     top = d.states.most_common(3)
     dyad = [code for code, n in top[:2] if n >= 2 and (len(top) < 3 or n > top[2][1])]
     if len(dyad) == 2:

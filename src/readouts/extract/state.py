@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from readouts import gazetteer
+from readouts import gazetteer, sides
 from readouts.annotate import Annotated, annotate
 from readouts.dates import DateMention, anchor_positions, find_dates, parse_iso
 from readouts.extract.rules import rules
@@ -28,6 +28,8 @@ class Doc:
         self.reference: date | None = parse_iso(doc.dateline_date) or parse_iso(doc.published) or self._headline_date()
         self._year: int | None = int(doc.published[:4]) if doc.published else None
         self._year_known = bool(doc.published)
+        self._publisher: str | None = None
+        self._publisher_known = False
         self.states = self._state_counts()
         self.occasions: dict[int, tuple[str, Span] | None] = {}
         self.trace: list[dict[str, Any]] | None = None  # decisions, when explaining
@@ -46,6 +48,14 @@ class Doc:
             self._year = next((m.year for m in self.dates if m.complete), None)
             self._year_known = True
         return self._year
+
+    def publisher_state(self) -> str | None:
+        """The state whose official site published the document (by its URL; news sites have none)."""
+        if not self._publisher_known:
+            side, how = sides.document_side(self.doc.url, None) if self.doc.url else (None, "unknown")
+            self._publisher = side if how == "publisher" and side != sides.PRESS else None
+            self._publisher_known = True
+        return self._publisher
 
     def _headline_date(self) -> date | None:
         """A full date in the headline ("PM meeting with the UN Secretary-General: 24 September 2019")

@@ -151,6 +151,21 @@ CASES = [
         [("2023-05-04", "talks", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
         id="relative-clause-between-subject-and-predicate",
     ),
+    pytest.param(
+        "On 4 May 2023, EAM Rajan Kapoor of India held talks with Foreign Minister Karl Berg of Sweden in Stockholm.",
+        [("2023-05-04", "talks", (("Karl Berg", "SWE"), ("Rajan Kapoor", "IND")), "Stockholm", "SWE", None)],
+        id="abbreviated-post-before-the-name",
+    ),
+    pytest.param(
+        "On 4 May 2023, Foreign Minister Karl Berg of Sweden visited National Security Adviser Rajan Kapoor's office in New Delhi.",
+        [("2023-05-04", "meeting", (("Karl Berg", "SWE"), ("Rajan Kapoor", "IND")), "New Delhi", "IND", None)],
+        id="visiting-a-persons-office-is-meeting-them",
+    ),
+    pytest.param(
+        "On 4 October 2023, H.E. Wei Lin, Ambassador of China to Ghana paid a farewell call on President Kofi Mensah of Ghana.",
+        [("2023-10-04", "meeting", (("Kofi Mensah", "GHA"), ("Wei Lin", "CHN")), None, None, None)],
+        id="an-envoys-to-is-no-infinitive",
+    ),
 ]
 
 
@@ -196,6 +211,14 @@ def test_publisher_state_only_when_no_one_else_has_it() -> None:
         "Foreign Minister Ana Lopes of Portugal is scheduled to visit Stockholm and hold talks with Karl Berg.",
         # an engagement that did not happen
         "Foreign Minister Ana Lopes of Portugal could not meet Foreign Minister Karl Berg of Sweden because of the storm.",
+        "Ambassador Wei Lin of China is to pay a farewell call on President Kofi Mensah of Ghana.",
+        # a year in review, engagements dated to the month at most
+        "In 2019, relations between Portugal and Sweden continued to develop. In May, Prime Minister Rui Costa of "
+        "Portugal met with Prime Minister Lars Holm of Sweden. In October, Prime Minister Rui Costa of Portugal "
+        "held talks with Foreign Minister Karl Berg of Sweden.",
+        # meeting the press together is a press conference
+        "On May 9, 2023, Foreign Minister Ana Lopes of Portugal and Foreign Minister Karl Berg of Sweden jointly met "
+        "the press in Lisbon.",
         # a press conference
         "Foreign Ministry Spokesperson Mei Lan's Regular Press Conference on May 3, 2021\n\n"
         "Question: What is your comment? Mei Lan: We have no information to offer.",

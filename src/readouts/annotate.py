@@ -322,6 +322,8 @@ class _Parser:
         t = a.toks[i]
         if not t[:1].isupper() or not (t[:1].isalpha()):
             return False
+        if a.starts[i] > 0 and a.text[a.starts[i] - 1] in "@#":
+            return False  # "@DrSJaishankar", "#UNGA74": a handle or a hashtag, not a name
         if a.low[i] in self.w.stop or a.low[i] in self.w.verbs:
             return False
         if a.low[i] in MONTH_WORDS and (i + 1 >= t1 or a.toks[i + 1][:1].isdigit() or not a.toks[i + 1][:1].isupper()):
@@ -1090,5 +1092,24 @@ def _translit(token: str) -> str:
 
 
 def _variant(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Transliteration variants: Sergey/Sergei, Dmitry/Dmitri."""
-    return len(a) == len(b) and {_translit(t) for t in a} == {_translit(t) for t in b}
+    """Transliteration variants (Sergey/Sergei, Dmitry/Dmitri), and one name word spelt one
+    letter off when the others agree (Vladmir/Vladimir Putin)."""
+    if len(a) != len(b):
+        return False
+    ta, tb = {_translit(t) for t in a}, {_translit(t) for t in b}
+    if ta == tb:
+        return True
+    only_a, only_b = ta - tb, tb - ta
+    return len(only_a) == 1 == len(only_b) and bool(ta & tb) and _one_edit(min(only_a), min(only_b))
+
+
+def _one_edit(x: str, y: str) -> bool:
+    """Are two words of five letters or more one insertion, deletion or substitution apart?"""
+    if min(len(x), len(y)) < 5 or abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) > len(y):
+        x, y = y, x
+    i = 0
+    while i < len(x) and x[i] == y[i]:
+        i += 1
+    return x[i + (len(x) == len(y)):] == y[i + 1:]

@@ -28,6 +28,10 @@ def _right_after_person(d: Doc, sent: Sentence, start: int) -> bool:
                and (a.mentions[mi].entity is not None or a.mentions[mi].pronoun) for mi in sent.mentions)
 
 
+# "X and Y jointly met the press": a press conference, not an engagement between them
+_PRESS = re.compile(r"\s*(?:with\s+)?(?:the\s+)?(?:press|media|reporters|journalists|correspondents)\b", re.I)
+
+
 _NOT_THIS_ONE = re.compile(r"\b(?:first|next|last|previous|upcoming|future|recent|earlier|another|planned|possible|potential|expected)\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 
@@ -97,6 +101,9 @@ def find_candidates(d: Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
                   and not (m.group(0).lower().endswith("between") and not _NOT_THIS_ONE.search(before))):
                 # "Moscow hosted talks between X and Y" names both; "the first meeting between" is another one
                 d.note("trigger", "dropped: a noun that does not report an engagement here", **where)
+                continue
+            if _PRESS.match(a.text, end):
+                d.note("trigger", "dropped: meeting the press is no engagement", **where)
                 continue
             is_planned = planned_at(r, a, sent, m.start(), m.group(0))
             ments = [mi for mi in sent.mentions if _usable(d, mi, start, end)]

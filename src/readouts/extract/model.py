@@ -46,7 +46,8 @@ class PerState(NamedTuple):
     state: str
 
 
-_ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "vp": "vice president", "vice-fm": "vice foreign minister"}
+_ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "vp": "vice president", "vice-fm": "vice foreign minister",
+                  "eam": "external affairs minister", "dpm": "deputy prime minister", "nsa": "national security advisor"}
 
 
 def post_text(title: str) -> str:

@@ -1,6 +1,8 @@
 """Is the document a readout (a report of an engagement that took place)?"""
 from __future__ import annotations
 
+import re
+
 from readouts.extract.state import Doc
 from readouts.records import Engagement
 
@@ -15,7 +17,18 @@ def readout_decision(d: Doc, engagements: list[Engagement]) -> tuple[bool, str]:
     months = {e.date for e in engagements if e.date and e.date_precision == "month"}
     if len(months) >= 3:
         return False, "an overview of engagements over several months"
+    if len(engagements) >= 2 and not any(e.date_precision == "day" for e in engagements) and _year_in_review(d):
+        return False, "an overview of a year's relations"
     return True, "reports an engagement that took place"
+
+
+# "In 2013, the relations between A and B continued to develop.": a year in review
+_YEAR_LEAD = re.compile(r"\s*(?:In|During|Throughout)\s+(?:the\s+year\s+)?(?:1[89]|20)\d\d\s*,", re.I)
+
+
+def _year_in_review(d: Doc) -> bool:
+    """Does the text open on a year as a whole (its first sentences), as a yearbook does?"""
+    return any(_YEAR_LEAD.match(s.text) for s in [x for x in d.ann.sentences if not x.headline][:3])
 
 
 def _title_lines(d: Doc) -> list[str]:

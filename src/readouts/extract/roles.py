@@ -27,6 +27,7 @@ _OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:a
 
 
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")
+_PERSONS_PLACE = re.compile(r"\s*['’]s?\s+(?:official\s+)?(?:office|residence|home)\b", re.I)
 
 
 _DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
@@ -166,8 +167,8 @@ def object_chain(d: Doc, after: list[int], end: int, direct: bool = False) -> li
     gap = a.text[end:a.mentions[first].start]
     if len(gap) > 60 or not (_DIRECT_GAP if direct else _OBJ_GAP).match(gap):
         return []
-    if direct and _POSSESSIVE.match(a.text, a.mentions[first].end):
-        return []  # "welcomed Y's remarks": Y is not the one welcomed
+    if direct and _POSSESSIVE.match(a.text, a.mentions[first].end) and not _PERSONS_PLACE.match(a.text, a.mentions[first].end):
+        return []  # "welcomed Y's remarks": Y is not the one welcomed; "visited Y's office" is a visit to Y
     out = [first]
     last_end = a.mentions[first].end
     for mi in after[1:]:

@@ -1,6 +1,6 @@
 """Build hook: the hot stages are compiled with mypyc when a C compiler is at hand.
 
-The compiled modules are the same Python source (src/readouts/*.py), about 1.8x faster.
+The compiled modules are the same Python source (src/readouts/*.py, src/readouts/extract/*.py), about 1.8x faster.
 Set READOUTS_PURE=1 to install without compiling (the package then runs as plain Python,
 as it also does when compiling fails). An editable install is never compiled. Everything else is declared in pyproject.toml.
 """
@@ -15,7 +15,20 @@ COMPILED = [
     "src/readouts/clean.py",
     "src/readouts/codes.py",
     "src/readouts/dates.py",
-    "src/readouts/extract.py",
+    "src/readouts/extract/__init__.py",
+    "src/readouts/extract/candidates.py",
+    "src/readouts/extract/context.py",
+    "src/readouts/extract/merge.py",
+    "src/readouts/extract/model.py",
+    "src/readouts/extract/occasion.py",
+    "src/readouts/extract/participants.py",
+    "src/readouts/extract/place.py",
+    "src/readouts/extract/planned.py",
+    "src/readouts/extract/readout.py",
+    "src/readouts/extract/roles.py",
+    "src/readouts/extract/rules.py",
+    "src/readouts/extract/state.py",
+    "src/readouts/extract/statements.py",
     "src/readouts/gazetteer.py",
     "src/readouts/patterns.py",
     "src/readouts/records.py",

@@ -52,6 +52,14 @@ def people(text: str) -> list[tuple[str | None, str | None, str | None]]:
         ("Sergey Lavrov said so.", [("Sergey Lavrov", None, "RUS")]),
         # unnamed post with a state
         ("the Foreign Minister of Chile", [(None, "Foreign Minister", "CHL")]),
+        # a generational suffix after a comma is part of no name and ends nothing
+        ("President Samuel T. Okoro, Jr. of Nigeria arrived.", [("Samuel T. Okoro", "President", "NGA")]),
+        # a social-media handle is no name: the post after it stands alone
+        ("Met my friend H.E. @KarlBergSE, Foreign Minister of Sweden, today.", [(None, "Foreign Minister", "SWE")]),
+        # abbreviated posts before a name are posts, not name parts
+        ("EAM Rajan Kapoor arrived.", [("Rajan Kapoor", "EAM", None)]),
+        ("DPM Harold Reeve arrived.", [("Harold Reeve", "DPM", None)]),
+        ("NSA Rajan Kapoor arrived.", [("Rajan Kapoor", "NSA", None)]),
     ],
 )
 def test_mentions(text: str, expected: list) -> None:
@@ -80,6 +88,10 @@ def test_plural_mentions(text: str, countries: tuple[str, ...]) -> None:
          "Minister Lopes then left.", {"Ana Lopes"}),
         # transliteration variants of a known name are one person
         ("Foreign Minister Sergei Lavrov arrived. Sergey Lavrov said hello.", {"Sergei Lavrov"}),
+        # a name word misspelt by one letter, the rest the same: one person
+        ("President Vladimir Sorin of Russia arrived. Russian President Vladmir Sorin said hello.", {"Vladimir Sorin"}),
+        # but two different given names stay two people
+        ("Minister Anna Berg of Sweden arrived. Minister Jonas Berg of Sweden left.", {"Anna Berg", "Jonas Berg"}),
         # "the Special Representative" refers back to the person who holds that post
         ("Special Representative on African Affairs Tan Wei visited Ghana. The Special Representative met the press.",
          {"Tan Wei"}),

@@ -236,6 +236,28 @@ def test_dateline_span_points_into_the_text(text):
     assert doc.text[span.start:span.end] == span.text
 
 
+# a wire copy broken into lines of one width: the first line runs on into the second
+WRAPPED = [
+    "Foreign Minister Ana Lopes of Portugal and visiting Swedish Foreign",
+    "Minister Karl Berg held talks in Lisbon this morning at the Palace of",
+    "Necessidades, the two ministers said after the meeting, which lasted",
+    "nearly two hours and covered trade, fisheries and energy cooperation",
+    "between the two countries and the situation in the Middle East, they",
+    "said in a joint statement issued by the two foreign ministries today.",
+]
+
+
+def test_wrapped_first_line_is_no_title():
+    doc = from_text("\n".join(WRAPPED))
+    assert doc.title is None
+    assert doc.text.startswith(WRAPPED[0])
+
+
+def test_title_before_a_blank_line_in_wrapped_text():
+    doc = from_text("Lopes and Berg hold talks in Lisbon\n\n" + "\n".join(WRAPPED))
+    assert doc.title == "Lopes and Berg hold talks in Lisbon"
+
+
 def test_no_dateline_in_a_plain_readout():
     doc = from_text(page(TITLE, S1, S2))
     assert doc.dateline is None and doc.dateline_date is None and doc.dateline_span is None

@@ -112,6 +112,60 @@ CASES = [
          ("2022-05-02", "meeting", (("", "TGO"), ("Ana Lopes", "PRT")), "Accra", "GHA", None)],
         id="unnamed-counterparts",
     ),
+    pytest.param(
+        "On April 4, 2022, President Samuel T. Okoro, Jr. of Nigeria met with President Lina Varga of Hungary in Budapest.",
+        [("2022-04-04", "meeting", (("Lina Varga", "HUN"), ("Samuel T. Okoro", "NGA")), "Budapest", "HUN", None)],
+        id="generational-suffix-after-a-comma",
+    ),
+    pytest.param(
+        "On 5 June 2023, Foreign Minister Karl Berg of Sweden held meetings with Ivo Marsh, General-Secretary of the "
+        "Andean Trade Organisation (ATO), Kenyan Foreign Minister Wanjiru Kamau, and Chilean Foreign Minister Rosa Mendez in Geneva.",
+        [("2023-06-05", "meeting", (("Ivo Marsh", "CHE"), ("Karl Berg", "SWE")), "Geneva", "CHE", None),
+         ("2023-06-05", "meeting", (("Karl Berg", "SWE"), ("Wanjiru Kamau", "KEN")), "Geneva", "CHE", None),
+         ("2023-06-05", "meeting", (("Karl Berg", "SWE"), ("Rosa Mendez", "CHL")), "Geneva", "CHE", None)],
+        id="appositive-post-does-not-end-the-list",
+    ),
+    pytest.param(
+        "On 3 May 2023, Foreign Minister Karl Berg of Sweden met with the foreign ministers of Ghana and Togo, "
+        "Kwame Asante and Efua Mensah, and the 4th president of Chile, Rosa Mendez.",
+        [("2023-05-03", "meeting", (("Karl Berg", "SWE"), ("Kwame Asante", "GHA")), None, None, None),
+         ("2023-05-03", "meeting", (("Efua Mensah", "TGO"), ("Karl Berg", "SWE")), None, None, None),
+         ("2023-05-03", "meeting", (("Karl Berg", "SWE"), ("Rosa Mendez", "CHL")), None, None, None)],
+        id="plural-then-its-names-then-more",
+    ),
+    pytest.param(
+        "Foreign Minister Ana Lopes of Portugal on Tuesday called on both countries to deepen trade and to expand "
+        "cooperation in renewable energy and fisheries, during a meeting with her Swedish counterpart Karl Berg in Lisbon.",
+        [(None, "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
+        id="during-a-meeting-after-the-main-clause",
+    ),
+    pytest.param(
+        "President Tomas Ekwall of Finland stressed the importance of stable supply chains during his meeting with "
+        "President Rosa Mendez of Chile in Helsinki on 4 March 2024.",
+        [("2024-03-04", "meeting", (("Rosa Mendez", "CHL"), ("Tomas Ekwall", "FIN")), "Helsinki", "FIN", None)],
+        id="during-his-meeting-is-not-background-in-the-lead",
+    ),
+    pytest.param(
+        "Foreign Minister Karl Berg of Sweden, who arrived in Lisbon on Monday for a two-day visit amid a long dispute over "
+        "fishing quotas in the North Atlantic, held talks with Foreign Minister Ana Lopes of Portugal on 4 May 2023.",
+        [("2023-05-04", "talks", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), "Lisbon", "PRT", None)],
+        id="relative-clause-between-subject-and-predicate",
+    ),
+    pytest.param(
+        "On 4 May 2023, EAM Rajan Kapoor of India held talks with Foreign Minister Karl Berg of Sweden in Stockholm.",
+        [("2023-05-04", "talks", (("Karl Berg", "SWE"), ("Rajan Kapoor", "IND")), "Stockholm", "SWE", None)],
+        id="abbreviated-post-before-the-name",
+    ),
+    pytest.param(
+        "On 4 May 2023, Foreign Minister Karl Berg of Sweden visited National Security Adviser Rajan Kapoor's office in New Delhi.",
+        [("2023-05-04", "meeting", (("Karl Berg", "SWE"), ("Rajan Kapoor", "IND")), "New Delhi", "IND", None)],
+        id="visiting-a-persons-office-is-meeting-them",
+    ),
+    pytest.param(
+        "On 4 October 2023, H.E. Wei Lin, Ambassador of China to Ghana paid a farewell call on President Kofi Mensah of Ghana.",
+        [("2023-10-04", "meeting", (("Kofi Mensah", "GHA"), ("Wei Lin", "CHN")), None, None, None)],
+        id="an-envoys-to-is-no-infinitive",
+    ),
 ]
 
 
@@ -123,6 +177,33 @@ def test_engagements(text: str, expected: list) -> None:
 
 
 @pytest.mark.parametrize(
+    "url, state",
+    [
+        ("https://www.gov.uk/government/news/pm-meets-secretary-general", "GBR"),  # an official site: its own PM
+        ("https://www.dfat.gov.au/news/pm-meets-secretary-general", "AUS"),
+        ("https://news.example.com/pm-meets-secretary-general", None),  # a news site: unknown
+    ],
+)
+def test_unnamed_official_of_the_publisher(url: str, state: str | None) -> None:
+    text = ("PM meeting with the UN Secretary-General\n\n"
+            "The Prime Minister met UN Secretary-General Aino Virtanen at the General Assembly on 24 September 2024. "
+            "They discussed climate finance and the situation in the Sahel.")
+    readout = extract(clean(RawDocument("t", "test", text=text, url=url)))
+    (e,) = readout.engagements
+    pm = next(p for p in e.participants if p.title == "Prime Minister")
+    assert (pm.name, pm.country) == (None, state)
+
+
+def test_publisher_state_only_when_no_one_else_has_it() -> None:
+    text = ("The Ambassador met Foreign Secretary David Lamb of the United Kingdom in London on 3 May 2023. "
+            "They discussed fisheries.")
+    readout = extract(clean(RawDocument("t", "test", text=text, url="https://www.gov.uk/government/news/x")))
+    (e,) = readout.engagements
+    envoy = next(p for p in e.participants if p.name is None)
+    assert envoy.country != "GBR"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # announcements of future engagements
@@ -130,6 +211,14 @@ def test_engagements(text: str, expected: list) -> None:
         "Foreign Minister Ana Lopes of Portugal is scheduled to visit Stockholm and hold talks with Karl Berg.",
         # an engagement that did not happen
         "Foreign Minister Ana Lopes of Portugal could not meet Foreign Minister Karl Berg of Sweden because of the storm.",
+        "Ambassador Wei Lin of China is to pay a farewell call on President Kofi Mensah of Ghana.",
+        # a year in review, engagements dated to the month at most
+        "In 2019, relations between Portugal and Sweden continued to develop. In May, Prime Minister Rui Costa of "
+        "Portugal met with Prime Minister Lars Holm of Sweden. In October, Prime Minister Rui Costa of Portugal "
+        "held talks with Foreign Minister Karl Berg of Sweden.",
+        # meeting the press together is a press conference
+        "On May 9, 2023, Foreign Minister Ana Lopes of Portugal and Foreign Minister Karl Berg of Sweden jointly met "
+        "the press in Lisbon.",
         # a press conference
         "Foreign Ministry Spokesperson Mei Lan's Regular Press Conference on May 3, 2021\n\n"
         "Question: What is your comment? Mei Lan: We have no information to offer.",

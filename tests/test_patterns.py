@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from readouts.annotate import annotate
-from readouts.extract import _PLACE_P, rules
+from readouts.extract import rules
+from readouts.extract.place import PLACE_P
 from readouts.ingest import iter_inputs
 from readouts.patterns import TokenPattern, first_chars
 from readouts.pipeline import Result, process
@@ -39,7 +40,7 @@ def test_first_chars(pattern: str, flags: int, chars: str | None, aligned: bool)
 def _patterns() -> dict[str, TokenPattern]:
     r = rules()
     return {name: getattr(r, name) for name in r.__dataclass_fields__ if isinstance(getattr(r, name), TokenPattern)} | {
-        "place": _PLACE_P}
+        "place": PLACE_P}
 
 
 def _assert_same(text: str) -> None:

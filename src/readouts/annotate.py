@@ -20,6 +20,7 @@ from typing import Any, cast
 from importlib import resources
 
 from readouts import gazetteer, predicates
+from readouts.clean import TERMINAL, hard_wrapped
 from readouts.dates import MONTHS
 from readouts.gazetteer import Entry, Gazetteer, _case_ok
 
@@ -30,6 +31,7 @@ PARTICLES = frozenset({"al", "bin", "bint", "ibn", "de", "da", "do", "dos", "das
 PRONOUNS = frozenset({"he", "she"})
 MONTH_WORDS = frozenset(MONTHS)
 POSTNOMINALS = frozenset({"MP", "TD", "MEP", "QC", "KC", "OBE", "CBE", "MBE", "KBE", "PhD", "Jr", "Sr", "MLA", "MPP", "MNA"})
+_GENERATIONAL = frozenset({"Jr", "Sr"})  # "Joseph R. Biden, Jr.": part of no name, after a comma too
 CAPTION_RE = re.compile(r"\(\s*(?:\d(?:st|nd|rd|th)\s+)?(?:[LR]|left|right|front|center|centre|C)\s*\)", re.I)
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "gen", "sen", "rep", "amb", "hon", "rt", "jr", "sr",
                            "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul",
@@ -246,16 +248,6 @@ def _tag_at(g: Gazetteer, low: list[str], toks: list[str]) -> _Tag:
     return best, kinds or None
 
 
-_TERMINAL = frozenset('.!?:;"”’)')
-
-
-def _hard_wrapped(text: str) -> bool:
-    """Text broken into lines of about one width whatever the sentences (an old page or a
-    wire copy): most long lines end inside a sentence."""
-    lines = [x.rstrip() for x in text.split("\n")]
-    long_ = [x for x in lines if len(x) >= 45]
-    open_ = [x for x in long_ if x[-1] not in _TERMINAL]
-    return len(open_) >= 4 and len(open_) >= 0.5 * len(long_)
 
 
 def _runs_on(text: str, pos: int, title_end: int) -> bool:
@@ -265,14 +257,14 @@ def _runs_on(text: str, pos: int, title_end: int) -> bool:
     line_start = text.rfind("\n", 0, pos) + 1
     line = text[line_start:pos].rstrip()
     nxt = text[pos + 1:pos + 2]
-    return len(line) >= 45 and line[-1] not in _TERMINAL and nxt != "\n" and nxt.strip() != ""
+    return len(line) >= 45 and line[-1] not in TERMINAL and nxt != "\n" and nxt.strip() != ""
 
 
 def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], ends: list[int], title_end: int) -> list[Sentence]:
     """Split into sentences: at line breaks and at . ! ? followed by a capital, not after abbreviations."""
     n = len(toks)
     breaks: set[int] = {n - 1} if n else set()
-    wrapped = _hard_wrapped(text)
+    wrapped = hard_wrapped(text)
     pos = text.find("\n")
     while pos != -1:
         j = bisect.bisect_right(ends, pos) - 1  # the last token before the line break
@@ -330,6 +322,8 @@ class _Parser:
         t = a.toks[i]
         if not t[:1].isupper() or not (t[:1].isalpha()):
             return False
+        if a.starts[i] > 0 and a.text[a.starts[i] - 1] in "@#":
+            return False  # "@DrSJaishankar", "#UNGA74": a handle or a hashtag, not a name
         if a.low[i] in self.w.stop or a.low[i] in self.w.verbs:
             return False
         if a.low[i] in MONTH_WORDS and (i + 1 >= t1 or a.toks[i + 1][:1].isdigit() or not a.toks[i + 1][:1].isupper()):
@@ -608,10 +602,19 @@ class _Parser:
                 and j + 1 < t1 and self.name_token(j + 1, t1))
 
     def postnominal(self, j: int, t1: int) -> int:
-        """Letters after a name that are not part of it: 'Bob Carr MP', 'John Lahart TD'."""
+        """Letters after a name that are not part of it: 'Bob Carr MP', 'John Lahart TD',
+        'Joseph R. Biden, Jr.'."""
+        toks = self.a.toks
         k = j
-        while k < t1 and self.a.toks[k] in POSTNOMINALS:
-            k += 1
+        while k < t1:
+            if toks[k] in POSTNOMINALS:
+                k += 1
+            elif toks[k] == "," and k + 1 < t1 and toks[k + 1] in _GENERATIONAL:
+                k += 2
+            else:
+                break
+            if k < t1 and toks[k] == "." and toks[k - 1] in _GENERATIONAL:
+                k += 1
         return k - j
 
     def _official_at(self, j: int) -> bool:
@@ -1089,5 +1092,24 @@ def _translit(token: str) -> str:
 
 
 def _variant(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Transliteration variants: Sergey/Sergei, Dmitry/Dmitri."""
-    return len(a) == len(b) and {_translit(t) for t in a} == {_translit(t) for t in b}
+    """Transliteration variants (Sergey/Sergei, Dmitry/Dmitri), and one name word spelt one
+    letter off when the others agree (Vladmir/Vladimir Putin)."""
+    if len(a) != len(b):
+        return False
+    ta, tb = {_translit(t) for t in a}, {_translit(t) for t in b}
+    if ta == tb:
+        return True
+    only_a, only_b = ta - tb, tb - ta
+    return len(only_a) == 1 == len(only_b) and bool(ta & tb) and _one_edit(min(only_a), min(only_b))
+
+
+def _one_edit(x: str, y: str) -> bool:
+    """Are two words of five letters or more one insertion, deletion or substitution apart?"""
+    if min(len(x), len(y)) < 5 or abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) > len(y):
+        x, y = y, x
+    i = 0
+    while i < len(x) and x[i] == y[i]:
+        i += 1
+    return x[i + (len(x) == len(y)):] == y[i + 1:]

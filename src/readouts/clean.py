@@ -307,10 +307,24 @@ def clean(raw: RawDocument) -> CleanDocument:
     )
 
 
+TERMINAL = frozenset('.!?:;"”’)')
+
+
+def hard_wrapped(text: str) -> bool:
+    """Text broken into lines of about one width whatever the sentences (an old page or a
+    wire copy): most long lines end inside a sentence."""
+    lines = [x.rstrip() for x in text.split("\n")]
+    long_ = [x for x in lines if len(x) >= 45]
+    open_ = [x for x in long_ if x[-1] not in TERMINAL]
+    return len(open_) >= 4 and len(open_) >= 0.5 * len(long_)
+
+
 def _looks_like_title(lines: list[str]) -> bool:
     first = lines[0]
     if len(first) > MAX_TITLE or len(lines) < 2:
         return False
+    if lines[1] and len(first) >= 45 and hard_wrapped("\n".join(lines[:40])):
+        return False  # a wire copy's first line runs on into the next: "... and visiting US Secretary of State\nA. B. held talks"
     if first.endswith((".", ":", ",", ";")) and not first.endswith("U.S."):
         return False
     return len(first.split()) >= 2

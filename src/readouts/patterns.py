@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable
-from itertools import compress
-from operator import itemgetter
+from collections.abc import Callable
 from typing import Any
 
 try:  # the parser of the standard library's re module (private, Python >= 3.11)
@@ -26,7 +24,6 @@ except ImportError:  # pragma: no cover - another Python: every pattern falls ba
 
 
 DIGIT = "\\d"  # stands for every character that \d matches (str.isdecimal)
-_FIRST_CHAR = itemgetter(0)
 
 
 def _is_word(ch: str) -> bool:
@@ -148,15 +145,6 @@ class TokenPattern:
         self.scan = words is not None or all(first_chars(src, flags)[1] for src in self._sources)
         self._by_char: dict[str, re.Pattern[str] | None] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
-        # every character some part can begin with, when they can be listed (no part
-        # that may begin with anything, or with any digit): tokens are sifted by it in C
-        live: set[str] | None = set()
-        for chars in self._firsts:
-            if live is None or chars is None or DIGIT in chars:
-                live = None
-            else:
-                live |= chars
-        self._live = frozenset(live) if live is not None else None
 
     def at(self, ch: str) -> re.Pattern[str] | None:
         """The alternation of the parts that can begin with ``ch`` (None: no part can)."""
@@ -198,14 +186,11 @@ class TokenPattern:
                 return [m] if m else []
             return list(self.rx.finditer(text))
         out: list[re.Match[str]] = []
-        by_char, words, live = self._by_char, self.words, self._live
+        by_char, words = self._by_char, self.words
         done = 0
-        at: Iterable[int] = range(t0, t1)  # the tokens where a match may begin
-        if words is not None:
-            at = compress(at, map(words.__contains__, low[t0:t1]))
-        elif live is not None:
-            at = compress(at, map(live.__contains__, map(_FIRST_CHAR, toks[t0:t1])))
-        for i in at:
+        for i in range(t0, t1):
+            if words is not None and low[i] not in words:
+                continue
             ch = toks[i][0]
             rx = by_char[ch] if ch in by_char else self.at(ch)
             if rx is None:

@@ -268,3 +268,25 @@ def test_a_store_of_the_previous_schema_is_upgraded_and_its_registry_built(tmp_p
         store.add_batch([r for batch in batches for r in batch])
         store.rebuild_actors()
     assert snapshot(path) == snapshot(full)
+
+
+def test_a_copy_is_found_when_its_boilerplate_bands_are_crowded(tmp_path: Path, monkeypatch) -> None:
+    """Each LSH band is read for its latest ``BAND_CAP`` documents only (so adding a document
+    costs the same in any store size): a copy of an early document is still found through the
+    bands only the two share, however many documents share its boilerplate."""
+    from readouts import dedup
+
+    monkeypatch.setattr(dedup, "BAND_CAP", 2)
+    boiler = ("Press release of the invented ministry. Reproduction permitted with attribution. "
+              "Follow the ministry on its website for the full schedule of the week and the archive.")
+    words = [f"{a}{b}" for a in ("kal", "mor", "tes", "vin", "dru", "pel", "sor", "gam") for b in ("ade", "io", "un", "eth", "ax")]
+    rng = random.Random(5)
+    results = [make_result(f"m{i}", boiler + "\n\n" + " ".join(rng.choice(words) for _ in range(60)))
+               for i in range(9)]
+    copy = make_result("m0-copy", results[0].clean.text.replace("Press release", "Statement") + "\nAll rights reserved.")
+    with Store(tmp_path / "s.db") as store:
+        for r in results:
+            store.add_batch([r])
+        store.add_batch([copy])
+        groups = store.duplicate_groups()
+    assert [[d["id"] for d in g["documents"]] for g in groups] == [["m0", "m0-copy"]]

@@ -4,15 +4,16 @@
 
 For each size N, builds a store of N synthetic readouts (invented officials of 60 states,
 dates over five years, several reports per event, unique texts) with ``Store.add_batch`` and
-links it (``Store.link_events``). Then, ``--repeat`` times, one new report of a stored event
+resolves and links it (``Store.refresh_links``: the actor registry built from every readout). Then, ``--repeat`` times, one new report of a stored event
 (another publisher's readout of a stored call: its participants, its day, its own text) is
 ingested and timed step by step:
 
 * ``add_batch``: the document, its engagements and participants written, its copy group
   found (the near-duplicate index lives in the store's tables: ``readouts.dedup.SQLiteState``);
 * ``link_events``: the new engagement linked to the events of its block near its day;
-* ``refresh_links``: the whole step ``readouts ingest`` runs after its batches (actor
-  registry rebuilt from every readout, then ``link_events``).
+* ``refresh_links``: the whole step ``readouts ingest`` runs after its batches (the actor
+  registry updated with the new document's sightings, its participants resolved, then
+  ``link_events``: ``readouts.store.actors``).
 
 Prints the median of each step per size. Figures depend on the machine; the point is how
 each step grows from the small store to the large one.
@@ -91,7 +92,7 @@ def measure(size: int, repeat: int, seed: int = 7) -> dict:
         with Store(path) as store:
             for i in range(0, len(results), 1000):
                 store.add_batch(results[i:i + 1000])
-            store.link_events()
+            store.refresh_links()  # the actor registry built once, as the first 'readouts ingest' does
             build = time.perf_counter() - t0
             steps: dict[str, list[float]] = {"add_batch": [], "link_events": [],
                                               "refresh_links": []}

@@ -93,3 +93,16 @@ def engagement_ids() -> dict[str, str]:
         for i, _ in enumerate(result.readout.engagements):
             ids[f"{label}{i}"] = f"{key}-{i}"
     return ids
+
+
+def undo_migrations_after_event_links(conn) -> None:  # noqa: ANN001 - sqlite3.Connection
+    """Drop what the migrations after ``006_event_links`` added (the actor registry tables, the
+    participants' ``actor_name``, the indexes for large stores): a store of schema 006 again,
+    but for ``user_version``, which the caller sets."""
+    for table in ("actor_names", "actor_name_blocks", "actor_sightings", "actor_clusters", "actor_state"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP INDEX participants_actor_name")
+    conn.execute("ALTER TABLE participants DROP COLUMN actor_name")
+    for index in ("documents_copies", "documents_groups", "engagements_order"):
+        conn.execute(f"DROP INDEX {index}")
+    conn.execute("CREATE INDEX documents_duplicate_group ON documents (duplicate_group)")

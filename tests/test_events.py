@@ -7,6 +7,7 @@ import json
 import sqlite3
 
 from click.testing import CliRunner
+from store_samples import undo_migrations_after_event_links
 from test_dedup import SERIES, TEMPLATE
 
 from readouts.cli import main
@@ -17,10 +18,11 @@ def _store_before_event_links(db, results):
     """A store as readouts wrote it before EVENT_LINKS_MIGRATION: written by today's Store, then
     the migration's columns, indexes and tables dropped, a pickled index blob in ``dedup_state``
     (as that version kept it) and ``user_version`` set back. (Store no longer migrates part-way.)"""
-    assert MIGRATIONS[-1][0] == EVENT_LINKS_MIGRATION  # the last one: nothing after it to undo
+    assert [n for n, _ in MIGRATIONS][-3:] == [EVENT_LINKS_MIGRATION, "007_actor_registry", "008_query_indexes"]
     with Store(db) as store:
         store.add_batch(results)
     conn = sqlite3.connect(db)
+    undo_migrations_after_event_links(conn)  # the later migrations first
     conn.executescript(f"""
         DROP INDEX documents_side;
         DROP INDEX engagements_block;
@@ -31,7 +33,7 @@ def _store_before_event_links(db, results):
         DROP TABLE dedup_docs;
         DROP TABLE dedup_bands;
         UPDATE dedup_state SET state = x'80049500';
-        PRAGMA user_version = {len(MIGRATIONS) - 1};
+        PRAGMA user_version = {len(MIGRATIONS) - 3};
     """)
     conn.commit()
     conn.close()

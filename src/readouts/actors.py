@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from readouts import gazetteer
 from readouts.lang.translit import latin
@@ -342,6 +342,131 @@ def _full_name(tokens: tuple[str, ...]) -> bool:
     return len(tokens) > 1
 
 
+def participant_sighting(p: Participant, when: str | None, doc: str) -> _Sighting | None:
+    """The sighting that resolves a participant: its person, else its state or organisation."""
+    if p.name and name_tokens(p.name):
+        return _Sighting("person", display_form(p.name), p.country or None, p.title or None, when, doc)
+    if p.country:
+        return _Sighting("state" if _is_state(p.country) else "organisation", p.country, None, None, when, doc)
+    return None
+
+
+def readout_sightings(readout: Readout) -> Iterator[_Sighting]:
+    """Every sighting of an actor in one readout (participants, then third-party mentions),
+    in the order ``ActorRegistry.add_readout`` takes them (repeats included)."""
+    doc = readout.id
+    dates = sorted(e.date for e in readout.engagements if e.date)
+    mention_date = readout.published or (dates[0] if dates else None)
+    for eng in readout.engagements:
+        when = eng.date or readout.published
+        for p in eng.participants:
+            if p.name and name_tokens(p.name):
+                yield _Sighting("person", display_form(p.name), p.country or None, p.title or None, when, doc)
+            if p.country:
+                kind = "state" if _is_state(p.country) else "organisation"
+                yield _Sighting(kind, p.country, None, None, when, doc)
+    for m in readout.mentions:
+        if m.kind == "person" and m.name:
+            yield _Sighting("person", display_form(m.name), m.country or None, m.title or None, mention_date, doc)
+        elif m.kind in ("state", "organisation"):
+            code = m.country
+            if not code:
+                known = _known().names.get(gazetteer.fold(m.name or ""))
+                code = known.split(":", 1)[1] if known else None
+            if code:
+                kind = "state" if _is_state(code) else "organisation"
+                yield _Sighting(kind, code, None, None, mention_date, doc)
+
+
+def _surnames(key: tuple[str, ...], country: str | None) -> set[str]:
+    """The words a one-word mention of a person with this name key may use: the family name,
+    and for states that write it first either end (``_Build._surname`` matches them)."""
+    if len(key) < 2:
+        return set(key)
+    return {key[-1]} | ({key[0]} if country in EITHER_ORDER else set())
+
+
+def sighting_blocks(s: _Sighting) -> tuple[str, ...]:
+    """The blocks of a sighting: the clustering of the sightings of a set of blocks closed
+    under ``sighting_blocks`` (every block of every sighting in it is in it) is the clustering
+    those sightings get among all sightings. A state or organisation is its own block
+    (``c:CODE``); a person's blocks are the family names (``n:word``) of the clusters its
+    clustering may look at: people of one full name (``_Build.classify``), the known official
+    it names, or, for a one-word mention, every person and official with that family name."""
+    if s.kind != "person":
+        return (f"c:{s.surface}",)
+    toks = name_tokens(s.surface)
+    if not toks:
+        return ()
+    g = gazetteer.load()
+    known = official_of(s)
+    if known is not None:
+        off = g.officials[known]
+        words = _surnames(_order_free(name_key(off.name), off.country), off.country)
+    elif _full_name(toks):
+        words = _surnames(name_key(s.surface), s.country)
+    else:
+        t = translit(toks[0])
+        words = {t}
+        for o in _known().surnames.get(t, ()):
+            words |= _surnames(name_key(g.officials[o].name), g.officials[o].country)
+    return tuple(sorted(f"n:{w}" for w in words))
+
+
+def official_of(s: _Sighting) -> str | None:
+    """The known official (``data/officials.tsv`` key) a person sighting names, else None."""
+    k = _known()
+    key = name_key(s.surface)
+    cands = list(k.officials.get(key, ()))
+    if len(key) == 2 and s.country in EITHER_ORDER:
+        cands += [o for o in k.officials.get(key[::-1], ()) if s.country in k.countries[o] and o not in cands]
+    if s.country:
+        cands = [o for o in cands if s.country in k.countries[o]]
+    if len(cands) > 1:
+        g = gazetteer.load()
+        active = [o for o in cands if any(_post_active(p, s.when) for p in g.officials[o].posts)]
+        cands = active or cands
+    return sorted(cands)[0] if cands else None
+
+
+@dataclass
+class Tally:
+    """What an actor's record is made of: counts over the sightings of its cluster."""
+
+    docs: int = 0  # distinct documents
+    surfaces: dict[str, int] = field(default_factory=dict)  # surface -> sightings
+    countries: dict[str, int] = field(default_factory=dict)  # country -> sightings, in the order first seen
+    titles: dict[str, tuple[int, str | None, str | None]] = field(default_factory=dict)  # title -> (sightings, first, last day)
+
+    def add(self, surface: str, country: str | None, title: str | None, n: int,
+            first: str | None, last: str | None) -> None:
+        """Count ``n`` sightings of one signature (``first``/``last``: their earliest and
+        latest date); signatures must come in clustering order (``sighting_order``)."""
+        self.surfaces[surface] = self.surfaces.get(surface, 0) + n
+        if country:
+            self.countries[country] = self.countries.get(country, 0) + n
+        if title:
+            m, f, la = self.titles.get(title, (0, None, None))
+            self.titles[title] = (m + n, min(x for x in (f, first) if x) if (f or first) else None,
+                                  max(x for x in (la, last) if x) if (la or last) else None)
+
+
+def tally(sightings: Iterable[_Sighting]) -> Tally:
+    """The tally of a cluster's member sightings (in clustering order)."""
+    t = Tally()
+    docs = set()
+    for m in sightings:
+        docs.add(m.doc)
+        t.add(m.surface, m.country, m.title, 1, m.when, m.when)
+    t.docs = len(docs)
+    return t
+
+
+def sighting_order(s: _Sighting) -> tuple[int, str, str, str, str, str]:
+    """The order in which sightings are clustered (the result depends on it)."""
+    return (_Build._phase(s), s.surface, s.country or "", s.title or "", s.when or "", s.doc)
+
+
 class ActorRegistry:
     """Canonical actors from the sightings of many readouts; overrides applied on every build."""
 
@@ -355,35 +480,12 @@ class ActorRegistry:
     # ------------------------------------------------------------------ input
 
     def add_readout(self, readout: Readout) -> None:
-        doc = readout.id
-        dates = sorted(e.date for e in readout.engagements if e.date)
-        mention_date = readout.published or (dates[0] if dates else None)
-        for eng in readout.engagements:
-            when = eng.date or readout.published
-            for p in eng.participants:
-                self._add_participant(p, when, doc)
-        for m in readout.mentions:
-            if m.kind == "person" and m.name:
-                self._add(_Sighting("person", display_form(m.name), m.country, m.title, mention_date, doc))
-            elif m.kind in ("state", "organisation"):
-                code = m.country
-                if not code:
-                    known = _known().names.get(gazetteer.fold(m.name or ""))
-                    code = known.split(":", 1)[1] if known else None
-                if code:
-                    kind = "state" if _is_state(code) else "organisation"
-                    self._add(_Sighting(kind, code, None, None, mention_date, doc))
+        for s in readout_sightings(readout):
+            self._add(s)
 
     def add_readouts(self, readouts: Iterable[Readout]) -> None:
         for r in readouts:
             self.add_readout(r)
-
-    def _add_participant(self, p: Participant, when: str | None, doc: str) -> None:
-        if p.name and name_tokens(p.name):
-            self._add(_Sighting("person", display_form(p.name), p.country, p.title, when, doc))
-        if p.country:
-            kind = "state" if _is_state(p.country) else "organisation"
-            self._add(_Sighting(kind, p.country, None, None, when, doc))
 
     def _add(self, s: _Sighting) -> None:
         if s not in self._seen:
@@ -403,22 +505,7 @@ class ActorRegistry:
     def resolve(self, name: str, country: str | None = None, title: str | None = None, when: str | None = None) -> str | None:
         """The id of the actor a name (with optional state, post and date) refers to, else None."""
         b = self._build()
-        if not name or not name.strip():
-            return None
-        folded = gazetteer.fold(name)
-        sid = _known().names.get(folded)
-        if sid:
-            return b.final_id(sid) if b.final_id(sid) in b.actors else None
-        if country is None and title is None and folded in b.code_names:
-            return b.code_names[folded]
-        override = b.alias_ids.get(name_key(name))
-        if override:
-            return override
-        s = _Sighting("person", display_form(name), country, title, when, "")
-        cid = b.classify(s)
-        if cid is None:
-            return None
-        return b.route(cid, s)
+        return resolve_in(b, name, country, title, when, b.actors.__contains__, b.code_names)
 
     def actor_id_for(self, participant: Participant, when: str | None = None) -> str | None:
         """The person's actor id; a participant without a name gets its state's or organisation's."""
@@ -437,10 +524,34 @@ class ActorRegistry:
         return self._built
 
 
-class _Build:
-    """One clustering of the sightings with the overrides applied."""
+def resolve_in(b: _Build, name: str, country: str | None, title: str | None, when: str | None,
+               has_actor: Callable[[str], bool], code_names: Mapping[str, str]) -> str | None:
+    """``ActorRegistry.resolve`` against a build: ``has_actor`` tells whether an actor id
+    exists, ``code_names`` maps folded names of states and organisations to their ids."""
+    if not name or not name.strip():
+        return None
+    folded = gazetteer.fold(name)
+    sid = _known().names.get(folded)
+    if sid:
+        return b.final_id(sid) if has_actor(b.final_id(sid)) else None
+    if country is None and title is None and folded in code_names:
+        return code_names[folded]
+    override = b.alias_ids.get(name_key(name))
+    if override:
+        return override
+    s = _Sighting("person", display_form(name), country, title, when, "")
+    cid = b.classify(s)
+    if cid is None:
+        return None
+    return b.route(cid, s)
 
-    def __init__(self, sightings: list[_Sighting], overrides: Overrides) -> None:
+
+class _Build:
+    """One clustering of the sightings with the overrides applied (``records=False``: the
+    clustering only, no actor records: what the store's incremental registry needs)."""
+
+    def __init__(self, sightings: list[_Sighting], overrides: Overrides, records: bool = True) -> None:
+        self.suffixed = False  # two clusters wanted one id (one took a "-2" suffix)
         self.sightings = sightings
         self.overrides = overrides
         self.warnings: list[str] = []
@@ -457,7 +568,10 @@ class _Build:
         self._done = False
         self._apply_overrides()
         self._done = True
-        self.actors: dict[str, Actor] = {cid: self._actor(c) for cid, c in sorted(self.groups.items())}
+        self.actors: dict[str, Actor] = {}
+        if not records:
+            return
+        self.actors = {cid: self._actor(c) for cid, c in sorted(self.groups.items())}
         for a in self.actors.values():
             if a.kind != "person":
                 for n in (a.name, *a.aliases):
@@ -466,11 +580,7 @@ class _Build:
     # ------------------------------------------------------------------ automatic clustering
 
     def _cluster_all(self) -> None:
-        order = sorted(
-            range(len(self.sightings)),
-            key=lambda i: (self._phase(self.sightings[i]), self.sightings[i].surface, self.sightings[i].country or "",
-                           self.sightings[i].title or "", self.sightings[i].when or "", self.sightings[i].doc),
-        )
+        order = sorted(range(len(self.sightings)), key=lambda i: sighting_order(self.sightings[i]))
         for i in order:
             s = self.sightings[i]
             cid = self.classify(s, create=True)
@@ -493,6 +603,7 @@ class _Build:
         base, n = cid, 2
         while cid in self.clusters and (self.clusters[cid].key, self.clusters[cid].country, self.clusters[cid].official) != (key, country, official):
             cid, n = f"{base}-{n}", n + 1
+            self.suffixed = True
         if cid not in self.clusters:
             self.clusters[cid] = _Cluster(cid, kind, name, country, key, official)
         return cid
@@ -509,7 +620,7 @@ class _Build:
         toks = name_tokens(s.surface)
         if not toks:
             return None
-        known = self._official(s)
+        known = official_of(s)
         if known is not None:
             off = g.officials[known]
             cid = self.by_official.get(known)
@@ -531,20 +642,6 @@ class _Build:
             cid = self._new(cid, "person", s.surface, s.country, key)
             self.by_key[(key, s.country)] = cid
         return cid
-
-    def _official(self, s: _Sighting) -> str | None:
-        k = _known()
-        key = name_key(s.surface)
-        cands = list(k.officials.get(key, ()))
-        if len(key) == 2 and s.country in EITHER_ORDER:
-            cands += [o for o in k.officials.get(key[::-1], ()) if s.country in k.countries[o] and o not in cands]
-        if s.country:
-            cands = [o for o in cands if s.country in k.countries[o]]
-        if len(cands) > 1:
-            g = gazetteer.load()
-            active = [o for o in cands if any(_post_active(p, s.when) for p in g.officials[o].posts)]
-            cands = active or cands
-        return sorted(cands)[0] if cands else None
 
     def _surname(self, s: _Sighting, create: bool) -> str | None:
         """A one-word name: the unique compatible person with that surname, else None."""
@@ -755,30 +852,37 @@ class _Build:
     # ------------------------------------------------------------------ actors
 
     def _actor(self, c: _Cluster) -> Actor:
-        ms = [self.sightings[i] for i in c.members]
-        docs = len({m.doc for m in ms})
-        if c.kind != "person":
-            k = _known()
-            code = c.country or ""
-            base = k.state_aliases.get(code, []) if c.kind == "state" else [code, *k.org_aliases.get(code, [])]
-            aliases = [a for a in dict.fromkeys([*base, *c.extra_aliases]) if a != c.name]
-            return Actor(c.id, c.kind, c.name, tuple(aliases), c.country, (), docs)
-        name = c.name
-        if not c.official and not c.fixed:
-            name = _display_name(ms, name)
-        surfaces = list(dict.fromkeys(sorted(m.surface for m in ms)))
-        known_aliases: list[str] = []
-        if c.official:
-            known_aliases = list(gazetteer.load().officials[c.official].aliases)
-        aliases = [a for a in dict.fromkeys([*surfaces, *known_aliases, *c.extra_aliases]) if a != name]
-        countries = Counter(m.country for m in ms if m.country)
-        country = c.country or (countries.most_common(1)[0][0] if countries else None)
-        return Actor(c.id, "person", name, tuple(aliases), country, _posts(ms), docs)
+        return actor_record(c, tally(self.sightings[i] for i in c.members))
+
+
+def actor_record(c: _Cluster, t: Tally) -> Actor:
+    """The actor of a cluster, from the tally of its sightings."""
+    if c.kind != "person":
+        k = _known()
+        code = c.country or ""
+        base = k.state_aliases.get(code, []) if c.kind == "state" else [code, *k.org_aliases.get(code, [])]
+        aliases = [a for a in dict.fromkeys([*base, *c.extra_aliases]) if a != c.name]
+        return Actor(c.id, c.kind, c.name, tuple(aliases), c.country, (), t.docs)
+    name = c.name
+    if not c.official and not c.fixed:
+        name = _display_name_of(t.surfaces, name)
+    surfaces = sorted(t.surfaces)
+    known_aliases: list[str] = []
+    if c.official:
+        known_aliases = list(gazetteer.load().officials[c.official].aliases)
+    aliases = [a for a in dict.fromkeys([*surfaces, *known_aliases, *c.extra_aliases]) if a != name]
+    countries = Counter(t.countries)  # keeps the order first seen: ties go to the first
+    country = c.country or (countries.most_common(1)[0][0] if countries else None)
+    return Actor(c.id, "person", name, tuple(aliases), country, _posts(t), t.docs)
 
 
 def _display_name(sightings: list[_Sighting], default: str) -> str:
     """The most frequent full form (ties: the longer, then the alphabetically first)."""
-    counts = Counter(m.surface for m in sightings if _full_name(name_tokens(m.surface)))
+    return _display_name_of(Counter(m.surface for m in sightings), default)
+
+
+def _display_name_of(surfaces: Mapping[str, int], default: str) -> str:
+    counts = {n: c for n, c in surfaces.items() if _full_name(name_tokens(n))}
     return min(counts, key=lambda n: (-counts[n], -len(n), n)) if counts else default
 
 
@@ -801,17 +905,19 @@ def _retarget(cid: str, country: str | None) -> str:
     return cid
 
 
-def _posts(sightings: list[_Sighting]) -> tuple[Post, ...]:
-    seen: dict[str, list[_Sighting]] = defaultdict(list)
-    for s in sightings:
-        if s.title:
-            seen[_ascii_fold(normalise_post(s.title))].append(s)
+def _posts(t: Tally) -> tuple[Post, ...]:
+    seen: dict[str, list[tuple[str, int, str | None, str | None]]] = defaultdict(list)
+    for raw, (n, first, last) in t.titles.items():
+        seen[_ascii_fold(normalise_post(raw))].append((raw, n, first, last))
     posts = []
     for group in seen.values():
-        wording = Counter(normalise_post(s.title or "") for s in group)
-        title = min(wording, key=lambda t: (-wording[t], t))
-        dates = sorted(s.when for s in group if s.when)
-        posts.append(Post(title, dates[0] if dates else None, dates[-1] if dates else None))
+        wording: Counter[str] = Counter()
+        for raw, n, _, _ in group:
+            wording[normalise_post(raw)] += n
+        title = min(wording, key=lambda w: (-wording[w], w))
+        firsts = [f for _, _, f, _ in group if f]
+        lasts = [la for _, _, _, la in group if la]
+        posts.append(Post(title, min(firsts) if firsts else None, max(lasts) if lasts else None))
     return tuple(sorted(posts, key=lambda p: (p.first_seen or "9999", p.title)))
 
 

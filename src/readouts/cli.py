@@ -814,17 +814,26 @@ def _emit_gaps(items: list[dict], fmt: str) -> None:
               help="Actor overrides TOML (merges, splits, renames, aliases; env READOUTS_OVERRIDES); "
                    "default: the file 'readouts ingest --overrides' kept in the database's settings.")
 def actors(db_path: str, fmt: str, overrides: str | None) -> None:
-    """List the canonical actors of the stored readouts, with aliases and posts."""
+    """List the canonical actors of the stored readouts, with aliases and posts.
+
+    Reads the registry 'readouts ingest' keeps in the database; with other overrides than the
+    ones it applied, the registry is built afresh from every stored readout.
+    """
     from readouts.store import StoreError
 
     with _open_store(db_path) as store:
         path = overrides or store.get_config(OVERRIDES_KEY)
+        warnings: list[str] = []
         try:
-            registry = store.build_registry(_load_overrides(path) if path else None)
-            items = [a.as_dict() for a in registry.actors()]
+            loaded = _load_overrides(path) if path else None
+            stored = store.stored_actors(loaded)  # the registry 'readouts ingest' keeps, when current
+            if stored is None:  # other overrides, or documents not yet in it: built from every readout
+                registry = store.build_registry(loaded)
+                stored, warnings = registry.actors(), registry.warnings
+            items = [a.as_dict() for a in stored]
         except StoreError as exc:
             _fail(str(exc))
-    for warning in registry.warnings:
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))

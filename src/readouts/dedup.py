@@ -65,6 +65,10 @@ SHORT_JACCARD = 0.5  # ... when the smaller set has fewer than MIN_SHINGLES shin
 CONTAINMENT = 0.5
 MIN_SHINGLES = 20
 MAX_CANDIDATES = 100  # candidates confirmed per new document: those sharing the most LSH bands
+# Documents read per LSH band: the most recently added. A band that thousands of documents share
+# (boilerplate, a template) says little, and reading all of it would make each new document cost
+# more as the store grows; a real copy shares most of the 64 bands, the specific ones included.
+BAND_CAP = 200
 STATE_VERSION = 3
 
 # Function words left out of the word shingles: they are what light rewrites change.
@@ -297,7 +301,7 @@ class MemoryState:
             self._bands.setdefault(key, []).append(doc)
 
     def candidates(self, keys: Sequence[int], limit: int = MAX_CANDIDATES) -> list[str]:
-        shared = Counter(d for key in set(keys) for d in self._bands.get(key, ()))
+        shared = Counter(d for key in set(keys) for d in self._bands.get(key, ())[-BAND_CAP:])
         return [d for d, _ in sorted(shared.items(), key=lambda x: (-x[1], self._order[x[0]]))[:limit]]
 
     def info(self, doc: str) -> tuple[frozenset[int], tuple[EngagementRef, ...], tuple[int, ...], int]:
@@ -346,13 +350,16 @@ class SQLiteState:
         self._conn.executemany("INSERT INTO dedup_bands (band, doc) VALUES (?, ?)", [(k, doc) for k in set(keys)])
 
     def candidates(self, keys: Sequence[int], limit: int = MAX_CANDIDATES) -> list[str]:
-        marks = ",".join("?" * len(set(keys)))
-        rows = self._conn.execute(
-            f"""SELECT b.doc, count(*) AS shared, min(d.seq) FROM dedup_bands b JOIN dedup_docs d ON d.doc = b.doc
-                WHERE b.band IN ({marks}) GROUP BY b.doc ORDER BY shared DESC, 3 LIMIT ?""",
-            [*set(keys), limit],
-        ).fetchall()
-        return [r[0] for r in rows]
+        """The documents sharing the most bands (of the ``BAND_CAP`` latest of each band), the
+        first added among equals: each band is read through its index, so the cost is bounded."""
+        shared: Counter[str] = Counter()
+        first: dict[str, int] = {}  # a document's band rows are written together, in the order added
+        for key in set(keys):
+            for doc, row in self._conn.execute(
+                    "SELECT doc, rowid FROM dedup_bands WHERE band = ? ORDER BY rowid DESC LIMIT ?", (key, BAND_CAP)):
+                shared[doc] += 1
+                first[doc] = min(row, first.get(doc, row))
+        return [d for d, _ in sorted(shared.items(), key=lambda x: (-x[1], first[x[0]]))[:limit]]
 
     def info(self, doc: str) -> tuple[frozenset[int], tuple[EngagementRef, ...], tuple[int, ...], int]:
         packed, quality, refs, seq = self._conn.execute(

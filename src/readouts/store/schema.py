@@ -247,6 +247,60 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         UPDATE documents SET duplicate_group = NULL, is_canonical = 1;
         """,
     ),
+    (
+        "007_actor_registry",  # readouts.store.actors: the actor registry kept in tables, updated per batch
+        """
+        CREATE TABLE actor_names (                    -- one row per distinct sighting signature
+            id      INTEGER PRIMARY KEY,
+            kind    TEXT NOT NULL,                    -- person, state, organisation
+            surface TEXT NOT NULL,                    -- display form of the name, or the code
+            country TEXT NOT NULL DEFAULT '',
+            title   TEXT NOT NULL DEFAULT '',
+            month   TEXT NOT NULL DEFAULT '',         -- YYYY-MM (or YYYY) of the sighting's date
+            cluster TEXT,                             -- its automatic cluster (actor id before overrides)
+            UNIQUE (kind, surface, country, title, month)
+        );
+        CREATE INDEX actor_names_cluster ON actor_names (cluster);
+        CREATE TABLE actor_name_blocks (               -- readouts.actors.sighting_blocks
+            block TEXT NOT NULL,
+            name  INTEGER NOT NULL,
+            PRIMARY KEY (block, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX actor_name_blocks_name ON actor_name_blocks (name, block);
+        CREATE TABLE actor_sightings (                 -- every sighting: signature, day, document
+            name INTEGER NOT NULL,
+            day  TEXT NOT NULL DEFAULT '',
+            doc  TEXT NOT NULL,
+            PRIMARY KEY (name, day, doc)
+        ) WITHOUT ROWID;
+        CREATE TABLE actor_clusters (                  -- an automatic cluster's own fields
+            id       TEXT PRIMARY KEY,
+            kind     TEXT NOT NULL,
+            name     TEXT NOT NULL,
+            country  TEXT,
+            official TEXT
+        );
+        CREATE TABLE actor_state (                     -- no row: the next refresh rebuilds
+            id        INTEGER PRIMARY KEY CHECK (id = 1),
+            max_seq   INTEGER NOT NULL,                -- documents up to this seq are in the registry
+            overrides TEXT NOT NULL                    -- fingerprint of the overrides applied ('' none)
+        );
+        ALTER TABLE participants ADD COLUMN actor_name INTEGER;
+        CREATE INDEX participants_actor_name ON participants (actor_name);
+        """,
+    ),
+    (
+        "008_query_indexes",  # what the heavy reads need in a large store
+        """
+        -- a document's copy-group columns without reading its row (whose text may span many pages):
+        -- every query's canonical-copies filter and the groups of 'readouts duplicates'
+        CREATE INDEX documents_copies ON documents (id, is_canonical, duplicate_group, seq, doc_id);
+        CREATE INDEX documents_groups ON documents (duplicate_group, is_canonical, seq, id, doc_id);
+        -- engagements in the order queries list them: the first page is read, not sorted
+        CREATE INDEX engagements_order ON engagements (date_start IS NULL, date_start, id);
+        DROP INDEX documents_duplicate_group;
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The migration that added event links, publisher sides and the stored near-duplicate index:

@@ -160,6 +160,7 @@ class WritePath:
                AND document_id != ?""",
             (key, key),
         )
+        self._conn.execute("DELETE FROM actor_state")  # the registry loses sightings: rebuilt next refresh
         return self._conn.execute("DELETE FROM documents WHERE id = ?", (key,)).rowcount
 
     def delete(self, ids: Iterable[str]) -> tuple[int, list[str]]:

@@ -16,12 +16,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import or_
 from typing import Any, cast
 from importlib import resources
 
 from readouts import gazetteer, predicates
 from readouts.dates import MONTHS
 from readouts.gazetteer import Entry, Gazetteer, _case_ok
+from readouts.patterns import token_flags
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "both", "two"})
@@ -162,9 +165,8 @@ def tokenise(text: str) -> tuple[list[str], list[int], list[int]]:
     """Tokens (``TOKEN_RE``: runs of word characters, and single other marks) with their
     start and end offsets."""
     if not _COMPILED:
-        found = TOKEN_RE.finditer(text)
-        spans = [m.span() for m in found]
-        return [text[a:b] for a, b in spans], [a for a, _ in spans], [b for _, b in spans]
+        found = list(TOKEN_RE.finditer(text))  # the Match methods mapped over them: C loops
+        return list(map(re.Match.group, found)), list(map(re.Match.start, found)), list(map(re.Match.end, found))
     return _tokenise_loop(text)
 
 
@@ -206,11 +208,10 @@ def _tag(g: Gazetteer, low: list[str], toks: list[str]) -> tuple[list[tuple[int,
     longest: list[Any] = [_NO_TAG] * n_tok
     by_kind: list[Any] = [None] * n_tok
     max_len, second, cache = g.max_len, g.second, _TAG_CACHE
-    for i in range(n_tok):
+    tops: list[Any] = list(map(max_len.get, low))  # int, or None where no entry starts
+    for i in compress(range(n_tok), tops):
         w = low[i]
-        top = max_len.get(w, 0)
-        if not top:
-            continue
+        top: int = tops[i]
         if top > 1 and (i + 1 >= n_tok or w not in second or low[i + 1] not in second[w]):
             top = 1  # no longer entry can start here
         if top > n_tok - i:
@@ -247,6 +248,7 @@ def _tag_at(g: Gazetteer, low: list[str], toks: list[str]) -> _Tag:
 
 
 _TERMINAL = frozenset('.!?:;"”’)')
+_SENTENCE_ENDS = frozenset(".!?")
 
 
 def _hard_wrapped(text: str) -> bool:
@@ -279,7 +281,7 @@ def _sentences(text: str, toks: list[str], low: list[str], starts: list[int], en
         if 0 <= j < n - 1 and not (wrapped and _runs_on(text, pos, title_end)):
             breaks.add(j)
         pos = text.find("\n", pos + 1)
-    for i in [k for k, t in enumerate(toks) if t in (".", "!", "?")]:
+    for i in compress(range(n), map(_SENTENCE_ENDS.__contains__, toks)):
         if i + 1 >= n or starts[i + 1] == ends[i]:
             continue
         nxt = toks[i + 1]
@@ -312,6 +314,8 @@ class _Parser:
         table = self.a.kinds[i]
         if table is None:
             return _NO_TAG
+        if len(kinds) == 1:
+            return table.get(kinds[0]) or _NO_TAG
         best = _NO_TAG
         for kind in kinds:
             hit = table.get(kind)
@@ -368,9 +372,10 @@ class _Parser:
 
     def _post_at(self, i: int, t1: int) -> tuple[int, str | None, bool, bool]:
         low = self.a.low
-        for k in (4, 3, 2, 1):
-            if tuple(low[i:i + k]) in self.w.plural and i + k <= t1:
-                return k, None, True, low[i + k - 1] == "counterparts"
+        if low[i] in self.w.first_words:  # what a plural head starts with
+            for k in (4, 3, 2, 1):
+                if tuple(low[i:i + k]) in self.w.plural and i + k <= t1:
+                    return k, None, True, low[i + k - 1] == "counterparts"
         if low[i] in self.w.counterpart:
             return 1, None, False, True
         n, found = self.entries(i, ("post",))
@@ -918,6 +923,22 @@ def _strip_state(text: str, code: str, g: Gazetteer) -> str:
     return rx.sub("", text)
 
 
+_STARTS_CACHE: dict[str, bool] = {}  # token -> may a mention start at it (whatever the gazetteer says)
+
+
+def _starts_mention(t: str) -> bool:
+    w = words()
+    low = t.lower()
+    return low in w.starts or (t[0].isupper() and low not in w.stop_start) or t.isdigit()
+
+
+def _candidates(toks: list[str], kinds: list[dict[str, tuple[int, list[Entry]]] | None]) -> list[int]:
+    """The tokens a mention may start at: a gazetteer word, a capitalised word (not a
+    stopword), a determiner, a pronoun or a number."""
+    flags = token_flags(toks, _STARTS_CACHE, _starts_mention)
+    return list(compress(range(len(toks)), map(or_, flags, map(bool, kinds))))
+
+
 def annotate(text: str, title_end: int = 0) -> Annotated:
     """Tokens, sentences, mentions and entities of a clean text."""
     g = gazetteer.load()
@@ -928,17 +949,11 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     ann.tags, ann.kinds = _tag(g, low, toks)
     ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
     parser = _Parser(ann, g, w)
-    starts_with, stop = w.starts, w.stop_start
-    kinds = ann.kinds
-    # a mention starts with a gazetteer word, a capitalised word, a determiner, a pronoun or a number
-    candidates = [i for i, t in enumerate(toks) if kinds[i] is not None or low[i] in starts_with
-                  or (t[0].isupper() and low[i] not in stop) or t.isdigit()]
-    c = 0
+    candidates = _candidates(toks, ann.kinds)
+    c, n_cand = 0, len(candidates)
     for sent in ann.sentences:
-        i = sent.t0
-        while c < len(candidates) and candidates[c] < i:
-            c += 1
-        while c < len(candidates) and candidates[c] < sent.t1:
+        c = bisect.bisect_left(candidates, sent.t0, c)
+        while c < n_cand and candidates[c] < sent.t1:
             i = candidates[c]
             m, nxt = parser.parse(i, sent.t1, sent.index)
             if m is not None:
@@ -946,9 +961,7 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
                 ann.mentions.append(m)
             elif ann.tags[i][0] > 1 and any(e.kind in _PLACE_KINDS for e in ann.tags[i][1]):
                 nxt = i + ann.tags[i][0]  # no name starts inside "New York" or "the European Union"
-            nxt = max(nxt, i + 1)
-            while c < len(candidates) and candidates[c] < nxt:
-                c += 1
+            c = bisect.bisect_left(candidates, nxt if nxt > i else i + 1, c + 1)  # the next one at or after nxt
     _delegation_states(ann, g)
     resolve_entities(ann)
     return ann
@@ -1050,8 +1063,9 @@ def resolve_entities(ann: Annotated) -> None:
         if not hits and m.rule == "bare" and m.name:
             last = gazetteer.fold(m.name).split()[-1]
             hits = [k for k, e in enumerate(ents) if e.name and gazetteer.fold(e.name).split()[-1] == last and len(last) > 3]
-        if not hits and len(toks) == 1:
-            hits = [k for k, e in enumerate(ents) if any(_variant(toks, frozenset([t])) for t in e.tokens) and _compatible(e, m)]
+        if not hits and len(toks) == 1:  # a variant of one of the entity's words
+            v = _translit(next(iter(toks)))
+            hits = [k for k, e in enumerate(ents) if v in _translits(e.tokens) and _compatible(e, m)]
         if len(hits) == 1 or (hits and m.title):
             _attach(ann, hits[0], mi, e_title_from_headline)
         elif m.rule in ("post+name", "name,post", "name(caption)", "name(shape)") or m.honorific:
@@ -1088,6 +1102,11 @@ def _translit(token: str) -> str:
     return _TRANSLIT_RE.sub("i", token).replace("w", "v")
 
 
+@lru_cache(maxsize=65536)
+def _translits(tokens: frozenset[str]) -> frozenset[str]:
+    return frozenset(_translit(t) for t in tokens)
+
+
 def _variant(a: frozenset[str], b: frozenset[str]) -> bool:
     """Transliteration variants: Sergey/Sergei, Dmitry/Dmitri."""
-    return len(a) == len(b) and {_translit(t) for t in a} == {_translit(t) for t in b}
+    return len(a) == len(b) and _translits(a) == _translits(b)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import compress
 
-from readouts.patterns import TokenPattern
+from readouts.patterns import TokenPattern, token_flags
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -96,11 +97,19 @@ _LEADS = {
 _ALONE = _MONTH_WORDS | _DAY_WORDS | frozenset({"today", "tonight", "yesterday"})
 
 
+_ANCHOR_CACHE: dict[str, bool] = {}  # token -> may a date expression start at it
+
+
+def _anchor_token(t: str) -> bool:
+    return t[0].isdigit() or t in _ALONE or t in _LEADS
+
+
 def anchor_positions(tokens: list[str], starts: list[int]) -> list[int]:
     """Offsets where a date expression can start, from a text's tokens (lower-cased)."""
     out = []
     n = len(tokens)
-    for i, t in enumerate(tokens):
+    for i in compress(range(n), token_flags(tokens, _ANCHOR_CACHE, _anchor_token)):
+        t = tokens[i]
         if t[0].isdigit() or t in _ALONE:
             out.append(starts[i])
         elif t in _LEADS and i + 1 < n:

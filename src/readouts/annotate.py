@@ -953,12 +953,10 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
     ann.sentences = _sentences(text, toks, low, starts, ends, title_end)
     parser = _Parser(ann, g, w)
     candidates = _candidates(toks, ann.kinds)
-    c = 0
+    c, n_cand = 0, len(candidates)
     for sent in ann.sentences:
-        i = sent.t0
-        while c < len(candidates) and candidates[c] < i:
-            c += 1
-        while c < len(candidates) and candidates[c] < sent.t1:
+        c = bisect.bisect_left(candidates, sent.t0, c)
+        while c < n_cand and candidates[c] < sent.t1:
             i = candidates[c]
             m, nxt = parser.parse(i, sent.t1, sent.index)
             if m is not None:
@@ -966,9 +964,7 @@ def annotate(text: str, title_end: int = 0) -> Annotated:
                 ann.mentions.append(m)
             elif ann.tags[i][0] > 1 and any(e.kind in _PLACE_KINDS for e in ann.tags[i][1]):
                 nxt = i + ann.tags[i][0]  # no name starts inside "New York" or "the European Union"
-            nxt = max(nxt, i + 1)
-            while c < len(candidates) and candidates[c] < nxt:
-                c += 1
+            c = bisect.bisect_left(candidates, nxt if nxt > i else i + 1, c + 1)  # the next one at or after nxt
     _delegation_states(ann, g)
     resolve_entities(ann)
     return ann

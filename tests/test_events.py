@@ -54,7 +54,7 @@ def test_same_template_different_meetings_are_separate_engagements(tmp_path):
     ingest(db, tmp_path)
     groups = json.loads(run("duplicates", "--db", str(db), "--format", "json").stdout)
     assert groups == []
-    rows = json.loads(run("query", "--db", str(db), "--format", "json").stdout)
+    rows = json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)
     assert sorted(r["document_id"] for r in rows) == ["park", "santos", "tanabe"]
     assert len({r["event_id"] for r in rows}) == 3  # one visitor, three hosts: three events
 
@@ -71,7 +71,7 @@ def test_the_most_complete_copy_becomes_canonical_when_it_arrives(tmp_path):
     ingest(db, tmp_path / "b")
     groups = json.loads(run("duplicates", "--db", str(db), "--format", "json").stdout)
     assert [[d["id"] for d in g["documents"]] for g in groups] == [["original", "portal"]]
-    rows = json.loads(run("query", "--db", str(db), "--format", "json").stdout)
+    rows = json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)
     assert [(r["document_id"], r["date"]) for r in rows] == [("original", "2024-03-03")]
     assert rows[0]["documents"] == ["original", "portal"]
 
@@ -89,7 +89,7 @@ def test_a_report_without_any_date_joins_the_call_reported_later(tmp_path):
     db = tmp_path / "u.db"
     ingest(db, tmp_path / "undated.txt")
     ingest(db, tmp_path / "later")
-    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)}
     assert rows["undated"]["date"] is None and rows["dated"]["date"] == "2025-05-12"
     assert rows["undated"]["event_id"] == rows["dated"]["event_id"]
     conn = sqlite3.connect(db)
@@ -108,7 +108,7 @@ def test_a_timeless_report_with_two_candidate_calls_is_not_guessed(tmp_path):
     db = tmp_path / "t.db"
     ingest(db, tmp_path / "may.txt", tmp_path / "july.txt")
     ingest(db, tmp_path / "later")
-    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)}
     assert len({rows[d]["event_id"] for d in ("may", "july", "undated")}) == 3
 
 
@@ -184,7 +184,7 @@ def test_deleting_a_report_relinks_the_reports_of_its_event(tmp_path):
     ingest(db, tmp_path / "later")
 
     def rows():
-        return {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+        return {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)}
 
     linked = rows()
     assert linked["undated"]["event_id"] == linked["dated"]["event_id"]

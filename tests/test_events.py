@@ -17,11 +17,14 @@ def _store_before_event_links(db, results):
     """A store as readouts wrote it before EVENT_LINKS_MIGRATION: written by today's Store, then
     the migration's columns, indexes and tables dropped, a pickled index blob in ``dedup_state``
     (as that version kept it) and ``user_version`` set back. (Store no longer migrates part-way.)"""
-    assert MIGRATIONS[-1][0] == EVENT_LINKS_MIGRATION  # the last one: nothing after it to undo
+    after = [n for n, _ in MIGRATIONS][[n for n, _ in MIGRATIONS].index(EVENT_LINKS_MIGRATION) + 1:]
+    assert after == ["007_read_indexes"]  # nothing after it to undo but two indexes
     with Store(db) as store:
         store.add_batch(results)
     conn = sqlite3.connect(db)
     conn.executescript(f"""
+        DROP INDEX documents_read;
+        DROP INDEX engagements_read;
         DROP INDEX documents_side;
         DROP INDEX engagements_block;
         ALTER TABLE engagements DROP COLUMN link_day;
@@ -31,7 +34,7 @@ def _store_before_event_links(db, results):
         DROP TABLE dedup_docs;
         DROP TABLE dedup_bands;
         UPDATE dedup_state SET state = x'80049500';
-        PRAGMA user_version = {len(MIGRATIONS) - 1};
+        PRAGMA user_version = {len(MIGRATIONS) - 2};
     """)
     conn.commit()
     conn.close()

@@ -287,6 +287,13 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         UPDATE documents SET duplicate_group = NULL, is_canonical = 1;
         """,
     ),
+    (
+        "007_read_indexes",  # readouts.read: covering indexes, so rows, counts and events never read texts
+        """
+        CREATE INDEX documents_read ON documents (id, is_canonical, seq, duplicate_group);
+        CREATE INDEX engagements_read ON engagements (document_id, date_start, event_id, ordinal, mode, id);
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The migration that added event links, publisher sides and the stored near-duplicate index:

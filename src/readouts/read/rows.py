@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -78,15 +79,18 @@ def count(conn: sqlite3.Connection, f: Filters) -> int:
     return _run(conn, f"SELECT {what} {_BASE} WHERE {w}", params)[0][0]
 
 
+# The report that stands for an event: a canonical one first, then dated before undated, then the
+# earliest date, then the first stored. min() of this key picks its row (SQLite's bare columns).
+_FIRST_REPORT = ("(1 - d.is_canonical) || (e.date_start IS NULL) || ifnull(e.date_start, '')"
+                 " || printf('%012d%06d', d.seq, e.ordinal)")
+
+
 def _ids_sql(conn: sqlite3.Connection, f: Filters) -> tuple[str, list[Any]]:
     w, params = where(conn, f)
     if f.events:
         sql = f"""SELECT id FROM (
-                    SELECT e.id, e.date_start AS ds, row_number() OVER (
-                        PARTITION BY {EVENT}
-                        ORDER BY d.is_canonical DESC, e.date_start IS NULL, e.date_start, d.seq, e.ordinal) AS rn
-                    {_BASE} WHERE {w})
-                  WHERE rn = 1 ORDER BY ds IS NULL, ds, id LIMIT ? OFFSET ?"""
+                    SELECT e.id AS id, e.date_start AS ds, min({_FIRST_REPORT}) {_BASE} WHERE {w} GROUP BY {EVENT})
+                  ORDER BY ds IS NULL, ds, id LIMIT ? OFFSET ?"""
     else:
         sql = f"SELECT e.id {_BASE} WHERE {w} ORDER BY e.date_start IS NULL, e.date_start, e.id LIMIT ? OFFSET ?"
     return sql, [*params, -1 if f.limit is None else f.limit, f.offset]
@@ -229,35 +233,42 @@ def _bare_source(key: str, doc: tuple | None) -> list[dict[str, Any]]:
 
 def facets(conn: sqlite3.Connection, f: Filters, top: int = 30) -> dict[str, list[dict[str, Any]]]:
     """Counts per facet value within the filtered set: rows (events when ``f.events``) per
-    state, mode, actor (by registry id, labelled with the registry's name), occasion, year."""
+    state, mode, actor (by registry id, labelled with the registry's name), occasion, year.
+    Two scans of the matched set (engagements, their participants), counted here."""
     w, params = where(conn, f)
     unit = EVENT if f.events else "e.id"
-    matched = f"SELECT e.id AS id, {unit} AS unit, e.mode, e.occasion, e.date_start {_BASE} WHERE {w}"
+    per: dict[str, dict[Any, set[str]]] = {k: defaultdict(set) for k in ("country", "mode", "actor", "occasion", "year")}
+    for key, mode, occasion, start in _run(
+            conn, f"SELECT {unit}, e.mode, e.occasion, e.date_start {_BASE} WHERE {w}", params):
+        per["mode"][mode].add(key)
+        if occasion is not None:
+            per["occasion"][occasion].add(key)
+        if start:
+            per["year"][start[:4]].add(key)
+    names: dict[str, str] = {}
+    for key, country, name, actor in _run(
+            conn, f"""SELECT {unit}, p.country, p.name, p.actor_id {_BASE}
+                      JOIN participants p ON p.engagement_id = e.id WHERE {w}""", params):
+        per["country"][country].add(key)
+        if name and name.strip():
+            value = actor or name
+            per["actor"][value].add(key)
+            names.setdefault(value, name)
+    for actor_id, name in conn.execute(
+            "SELECT id, name FROM actors WHERE id IN (SELECT value FROM json_each(?))",
+            (_json_list(k for k in per["actor"] if k and ":" in k),)):
+        names[actor_id] = name
 
-    def pairs(sql: str, extra: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return [{"value": v, "count": n} for v, n in _run(conn, sql, [*params, *extra]) if v is not None]
+    def ranked(values: dict[Any, set[str]], limit: int | None) -> list[dict[str, Any]]:
+        counted = sorted(((v, len(keys)) for v, keys in values.items() if v is not None), key=lambda x: (-x[1], x[0]))
+        return [{"value": v, "count": n} for v, n in counted[:limit]]
 
-    actors = [
-        {"value": value, "label": label or value, "count": n}
-        for value, label, n in _run(
-            conn,
-            f"""WITH m AS ({matched})
-                SELECT coalesce(p.actor_id, p.name) AS value, coalesce(a.name, p.name), count(DISTINCT m.unit)
-                FROM m JOIN participants p ON p.engagement_id = m.id LEFT JOIN actors a ON a.id = p.actor_id
-                WHERE p.name IS NOT NULL AND trim(p.name) != ''
-                GROUP BY value ORDER BY 3 DESC, 2 LIMIT {int(top)}""", params)
-        if value is not None
-    ]
     return {
-        "country": pairs(f"""WITH m AS ({matched}) SELECT p.country, count(DISTINCT m.unit) FROM m
-                             JOIN participants p ON p.engagement_id = m.id
-                             GROUP BY p.country ORDER BY 2 DESC, 1 LIMIT {int(top)}"""),
-        "mode": pairs(f"WITH m AS ({matched}) SELECT mode, count(DISTINCT unit) FROM m GROUP BY mode ORDER BY 2 DESC, 1"),
-        "actor": actors,
-        "occasion": pairs(f"""WITH m AS ({matched}) SELECT occasion, count(DISTINCT unit) FROM m
-                              WHERE occasion IS NOT NULL GROUP BY occasion ORDER BY 2 DESC, 1 LIMIT {int(top)}"""),
-        "year": pairs(f"""WITH m AS ({matched}) SELECT substr(date_start, 1, 4), count(DISTINCT unit) FROM m
-                          WHERE date_start IS NOT NULL GROUP BY 1 ORDER BY 1"""),
+        "country": ranked(per["country"], top),
+        "mode": ranked(per["mode"], None),
+        "actor": [{**x, "label": names.get(x["value"], x["value"])} for x in ranked(per["actor"], top)],
+        "occasion": ranked(per["occasion"], top),
+        "year": sorted(ranked(per["year"], None), key=lambda x: x["value"]),
     }
 
 

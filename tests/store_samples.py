@@ -103,6 +103,6 @@ def undo_migrations_after_event_links(conn) -> None:  # noqa: ANN001 - sqlite3.C
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP INDEX participants_actor_name")
     conn.execute("ALTER TABLE participants DROP COLUMN actor_name")
-    for index in ("documents_copies", "documents_groups", "engagements_order"):
+    for index in ("documents_copies", "documents_groups", "engagements_order", "engagements_read"):
         conn.execute(f"DROP INDEX {index}")
     conn.execute("CREATE INDEX documents_duplicate_group ON documents (duplicate_group)")

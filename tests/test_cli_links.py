@@ -68,7 +68,7 @@ def test_copy_from_second_run_is_grouped_and_counted_once(db):
 
 
 def test_query_json_documents_lists_copies_and_linked_sources(db):
-    out = run("query", "--db", db, "--format", "json")
+    out = run("query", "--db", db, "--format", "json", "--reports")
     rows = {r["document_id"]: r for r in json.loads(out.stdout)}
     assert rows["hu"]["event_id"] == rows["at"]["event_id"]
     assert set(rows["hu"]["documents"]) == {"hu", "hu-copy", "at"}
@@ -78,7 +78,7 @@ def test_query_json_documents_lists_copies_and_linked_sources(db):
 
 
 def test_compare_shows_each_source_and_what_only_one_reports(db):
-    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", db, "--format", "json").stdout)}
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", db, "--format", "json", "--reports").stdout)}
     out = run("compare", rows["hu"]["id"], "--db", db, "--format", "json")
     assert out.exit_code == 0
     data = json.loads(out.stdout)

@@ -148,7 +148,9 @@ def test_query_table_and_csv(runner, db):
     table = invoke(runner, "query", "--db", db)
     assert table.exit_code == 0, table.output
     assert table.stdout.splitlines()[0].split() == ["ID", "DATE", "MODE", "PARTICIPANTS", "LOCATION", "OCCASION"]
-    assert re.search(r"\d+ engagements?", table.stderr)
+    assert re.search(r"\d+ events?\n", table.stderr)  # one row per event by default
+    reports = invoke(runner, "query", "--db", db, "--reports")
+    assert re.search(r"\d+ engagements?\n", reports.stderr)
     as_json = json.loads(invoke(runner, "query", "--db", db, "--format", "json").stdout)
     assert [line.split()[0] for line in table.stdout.splitlines()[2:]] == [r["id"] for r in as_json]
     as_csv = invoke(runner, "query", "--db", db, "--format", "csv")
@@ -176,10 +178,13 @@ def test_query_usage_errors(runner, db, args, message):
     assert message in result.stderr
 
 
-def test_query_bad_full_text_query(runner, db):
-    result = invoke(runner, "query", "--db", db, "--text", "(fisheries")
-    assert result.exit_code == 2
-    assert "readouts: error: bad full-text query" in result.stderr
+@pytest.mark.parametrize("text", ["(fisheries", "fisheries AND", "NOT", "fisheries)"])
+def test_query_text_that_is_not_fts5_syntax_is_words(runner, db, text):
+    result = invoke(runner, "query", "--db", db, "--text", text, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    expected = json.loads(invoke(runner, "query", "--db", db, "--text", "fisheries", "--format", "json").stdout)
+    if text != "NOT":
+        assert [r["id"] for r in json.loads(result.stdout)] == [r["id"] for r in expected]
 
 
 @pytest.mark.parametrize("code", ["prt", " PRT ", "PRT"])
@@ -198,10 +203,10 @@ def test_query_says_when_it_shows_only_part(runner, db):
     every = json.loads(invoke(runner, "query", "--db", db, "--format", "json").stdout)
     assert len(every) >= 2
     part = invoke(runner, "query", "--db", db, "--limit", 1, "--offset", 1)
-    assert f"1 of {len(every)} engagements shown (rows 2-2; --limit 0 shows all)" in part.stderr
+    assert f"1 of {len(every)} events shown (rows 2-2; --limit 0 shows all)" in part.stderr
     as_csv = invoke(runner, "query", "--db", db, "--format", "csv", "--limit", 1)
     assert len(list(csv.DictReader(io.StringIO(as_csv.stdout)))) == 1
-    assert f"1 of {len(every)} engagements shown" in as_csv.stderr
+    assert f"1 of {len(every)} events shown" in as_csv.stderr
 
 
 def test_query_missing_database_is_an_error(runner, tmp_path):

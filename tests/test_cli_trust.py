@@ -54,7 +54,7 @@ def db(tmp_path) -> Path:
 
 
 def query_json(db: Path, *args) -> list[dict]:
-    result = invoke("query", "--db", db, "--format", "json", *args)
+    result = invoke("query", "--db", db, "--format", "json", "--reports", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

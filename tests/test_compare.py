@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from readouts.compare import compare_sources, issue_texts, only_here, statement_lines
+from readouts.compare import issue_texts, only_here, statement_lines
 
 
 @pytest.mark.parametrize(("texts", "expected"), [
@@ -32,15 +32,3 @@ def test_statement_lines_and_issues():
     assert statement_lines(READOUT) == ["Tomas Varga: Hungary is ready to act.", "AUT: Austria agrees.", "?: "]
     assert issue_texts(READOUT) == ["border management", "energy security", "Danube shipping"]
     assert statement_lines({}) == [] and issue_texts({}) == []
-
-
-def test_compare_sources():
-    source = {"document_id": "hu", "document_key": "k1", "engagement_id": "k1-0", "title": "T",
-              "engagement": {"date": "2022-03-14", "mode": "phone_call"}, "readout": READOUT}
-    other = {**source, "document_id": "at", "document_key": "k2", "engagement_id": "k2-0",
-             "readout": {"issues": [{"text": "Energy security"}], "statements": []}}
-    hu, at = compare_sources([source, other])
-    assert (hu["date"], hu["mode"], hu["document_id"]) == ("2022-03-14", "phone_call", "hu")
-    assert hu["only_here"]["issues"] == ["border management", "Danube shipping"]
-    assert at["only_here"] == {"issues": [], "statements": []}
-    assert hu["only_here"]["statements"] == hu["statements"]

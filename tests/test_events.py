@@ -18,7 +18,8 @@ def _store_before_event_links(db, results):
     """A store as readouts wrote it before EVENT_LINKS_MIGRATION: written by today's Store, then
     the migration's columns, indexes and tables dropped, a pickled index blob in ``dedup_state``
     (as that version kept it) and ``user_version`` set back. (Store no longer migrates part-way.)"""
-    assert [n for n, _ in MIGRATIONS][-3:] == [EVENT_LINKS_MIGRATION, "007_actor_registry", "008_query_indexes"]
+    assert [n for n, _ in MIGRATIONS][-4:] == [EVENT_LINKS_MIGRATION, "007_actor_registry", "008_query_indexes",
+                                               "009_read_indexes"]
     with Store(db) as store:
         store.add_batch(results)
     conn = sqlite3.connect(db)
@@ -33,7 +34,7 @@ def _store_before_event_links(db, results):
         DROP TABLE dedup_docs;
         DROP TABLE dedup_bands;
         UPDATE dedup_state SET state = x'80049500';
-        PRAGMA user_version = {len(MIGRATIONS) - 3};
+        PRAGMA user_version = {len(MIGRATIONS) - 4};
     """)
     conn.commit()
     conn.close()
@@ -56,7 +57,7 @@ def test_same_template_different_meetings_are_separate_engagements(tmp_path):
     ingest(db, tmp_path)
     groups = json.loads(run("duplicates", "--db", str(db), "--format", "json").stdout)
     assert groups == []
-    rows = json.loads(run("query", "--db", str(db), "--format", "json").stdout)
+    rows = json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)
     assert sorted(r["document_id"] for r in rows) == ["park", "santos", "tanabe"]
     assert len({r["event_id"] for r in rows}) == 3  # one visitor, three hosts: three events
 
@@ -73,7 +74,7 @@ def test_the_most_complete_copy_becomes_canonical_when_it_arrives(tmp_path):
     ingest(db, tmp_path / "b")
     groups = json.loads(run("duplicates", "--db", str(db), "--format", "json").stdout)
     assert [[d["id"] for d in g["documents"]] for g in groups] == [["original", "portal"]]
-    rows = json.loads(run("query", "--db", str(db), "--format", "json").stdout)
+    rows = json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)
     assert [(r["document_id"], r["date"]) for r in rows] == [("original", "2024-03-03")]
     assert rows[0]["documents"] == ["original", "portal"]
 
@@ -91,7 +92,7 @@ def test_a_report_without_any_date_joins_the_call_reported_later(tmp_path):
     db = tmp_path / "u.db"
     ingest(db, tmp_path / "undated.txt")
     ingest(db, tmp_path / "later")
-    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)}
     assert rows["undated"]["date"] is None and rows["dated"]["date"] == "2025-05-12"
     assert rows["undated"]["event_id"] == rows["dated"]["event_id"]
     conn = sqlite3.connect(db)
@@ -110,7 +111,7 @@ def test_a_timeless_report_with_two_candidate_calls_is_not_guessed(tmp_path):
     db = tmp_path / "t.db"
     ingest(db, tmp_path / "may.txt", tmp_path / "july.txt")
     ingest(db, tmp_path / "later")
-    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+    rows = {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)}
     assert len({rows[d]["event_id"] for d in ("may", "july", "undated")}) == 3
 
 
@@ -186,7 +187,7 @@ def test_deleting_a_report_relinks_the_reports_of_its_event(tmp_path):
     ingest(db, tmp_path / "later")
 
     def rows():
-        return {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json").stdout)}
+        return {r["document_id"]: r for r in json.loads(run("query", "--db", str(db), "--format", "json", "--reports").stdout)}
 
     linked = rows()
     assert linked["undated"]["event_id"] == linked["dated"]["event_id"]

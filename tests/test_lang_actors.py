@@ -98,6 +98,11 @@ def test_ingest_english_chinese_russian_reports_of_one_meeting(tmp_path: Path) -
 
     res = runner.invoke(main, ["query", "--db", str(db), "--format", "json", "--country", "CHN", "--country", "RUS"])
     assert res.exit_code == 0, res.output
+    (event,) = [r for r in json.loads(res.output) if (r.get("date") or "").startswith("2019-07")]  # one event ...
+    assert len(event["reports"]) == 3 and len(event["sources"]) == 3  # ... of three reports
+    res = runner.invoke(main, ["query", "--db", str(db), "--format", "json", "--country", "CHN", "--country", "RUS",
+                               "--reports"])
+    assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     july = [r for r in rows if (r.get("date") or "").startswith("2019-07")]
     assert len(july) == 3  # one engagement per document ...

@@ -61,7 +61,7 @@ def run(*args):
 
 
 def rows_by_doc(db):
-    return {r["document_id"]: r for r in json.loads(run("query", "--db", db, "--format", "json").stdout)}
+    return {r["document_id"]: r for r in json.loads(run("query", "--db", db, "--format", "json", "--reports").stdout)}
 
 
 def test_reports_of_one_call_are_one_event_and_a_later_meeting_another(db):

@@ -1,7 +1,7 @@
 """A real readouts web server on a free localhost port, over a database built from examples/.
 
 Shared by tests/test_web_api.py and tests/test_web_browser.py: the database is ingested with the
-real pipeline (``iter_inputs`` + ``pipeline.run`` + ``Store.add_batch``), plus two hostile
+real pipeline (``iter_inputs`` + ``pipeline.run`` + ``Store.add_batch`` + ``Store.refresh_links``), plus two hostile
 readouts (a .txt and an .html) whose text carries markup that must be shown as inert text.
 """
 from __future__ import annotations
@@ -53,6 +53,7 @@ def build_database(tmp: Path) -> Path:
     results = [r for r in run(iter_inputs([str(EXAMPLES), str(extra)])) if isinstance(r, Result)]
     with Store(db) as store:
         store.add_batch(results)
+        store.refresh_links()  # actors and events, as 'readouts ingest' does
     return db
 
 

@@ -463,15 +463,19 @@ def _check_countries(ctx: click.Context, param: click.Parameter, values: tuple[s
 @db_option
 @click.option("--country", "countries", multiple=True, metavar="ISO3", callback=_check_countries,
               help="A participant's country (ISO 3166-1 alpha-3); repeat for a dyad (every country must take part).")
-@click.option("--actor", metavar="NAME", help="Part of a participant's name (case-insensitive).")
+@click.option("--actor", metavar="NAME",
+              help="An actor: its id in 'readouts actors' (p:wang-yi:CHN), or part of a name it goes by "
+                   "(case-insensitive; aliases and transliterations count).")
 @click.option("--since", callback=_check_date, metavar="DATE", help="From this date (YYYY[-MM[-DD]]).")
 @click.option("--until", callback=_check_date, metavar="DATE", help="Up to this date, inclusive.")
 @click.option("--mode", type=click.Choice(MODES), help="Only engagements of this mode.")
 @click.option("--text", metavar="QUERY",
-              help='Full-text query over the documents: words (climate-change, U.S. and China\'s are taken as '
-                   'written) or FTS5 syntax (fisheries AND "joint statement").')
+              help='Full-text query over the documents: words and phrases (climate-change, U.S., China\'s are '
+                   'taken as written); FTS5 syntax (fisheries AND "joint statement") where it parses.')
 @click.option("--occasion", metavar="SERIES", help='Engagements on the sidelines of one gathering ("G20 Summit").')
 @click.option("--all-copies", is_flag=True, help="Also the engagements of republished copies (counted twice).")
+@click.option("--reports", is_flag=True,
+              help="One row per report instead of one per event (the reports linked as one event).")
 @click.option("--limit", default=None, type=click.IntRange(0),
               help=f"Most rows to give (0 = all) [default: {TABLE_LIMIT} in the table, all in csv and json].")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many rows first.")
@@ -479,8 +483,10 @@ def _check_countries(ctx: click.Context, param: click.Parameter, values: tuple[s
               type=click.Choice(["table", "csv", "json"]))
 def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: str | None,
           until: str | None, mode: str | None, text: str | None, occasion: str | None,
-          all_copies: bool, limit: int | None, offset: int, fmt: str) -> None:
-    """Find engagements in the database.
+          all_copies: bool, reports: bool, limit: int | None, offset: int, fmt: str) -> None:
+    """Find engagements in the database: one row per event (the reports linked as one event;
+    its first report stands for it, with every source in 'sources' and 'documents'), or one per
+    report with --reports. The web UI's search and /api/engagements give the same rows.
 
     The table shows the first 100 rows and says how many there are; csv and json give every
     row unless --limit says otherwise.
@@ -490,11 +496,14 @@ def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: st
 
     if limit is None:
         limit = TABLE_LIMIT if fmt == "table" else 0
-    filters = QueryFilter(
-        countries=countries, actor=actor, since=since,
-        until=until, mode=mode, text=text, limit=limit or None, offset=offset,
-        include_copies=all_copies, occasion=occasion,
-    )
+    try:
+        filters = QueryFilter(
+            countries=countries, actor=actor, since=since,
+            until=until, mode=mode, text=text, limit=limit or None, offset=offset,
+            include_copies=all_copies, occasion=occasion, events=not reports,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     with _open_store(db_path) as store:
         try:
             rows = store.query(filters)
@@ -510,10 +519,11 @@ def query(db_path: str, countries: tuple[str, ...], actor: str | None, since: st
     shown = len(rows)
     if total > shown:
         first = offset + 1 if shown else offset
-        click.echo(f"{shown} of {total} engagements shown (rows {first}-{offset + shown}; "
+        click.echo(f"{shown} of {total} {'engagements' if reports else 'events'} shown (rows {first}-{offset + shown}; "
                    "--limit 0 shows all)", err=True)
     elif fmt == "table":
-        click.echo(f"{shown} engagement{'s' if shown != 1 else ''}", err=True)
+        unit = "engagement" if reports else "event"
+        click.echo(f"{shown} {unit}{'s' if shown != 1 else ''}", err=True)
 
 
 @main.command()
@@ -696,27 +706,28 @@ def compare(engagement_id: str, db_path: str, fmt: str) -> None:
 
     ENGAGEMENT_ID is an engagement's id or its event id (``ev:...``, as query --format json gives).
     """
-    from readouts.links import LinkReason
-    from readouts.sides import KINDS, compare_event
+    from readouts.read.views import NotFound
+    from readouts.read.views import compare as compare_reports
+    from readouts.sides import KINDS
     from readouts.store import StoreError
 
     with _open_store(db_path) as store:
         try:
-            result = compare_event(store.event_sources(engagement_id))
-        except StoreError as exc:
+            result = compare_reports(store.connection, engagement_id)
+        except (NotFound, StoreError) as exc:
             _fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps({"engagement_id": engagement_id, **result.as_dict()}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    n = len(result.sources)
-    click.echo(f"engagement {engagement_id}: {n} source{'s' if n != 1 else ''}, event {result.event_id}")
+    n = len(result["sources"])
+    click.echo(f"engagement {engagement_id}: {n} source{'s' if n != 1 else ''}, event {result['event_id']}")
     names = {"issues": "issues", "tones": "tone", "initiative": "initiative", "commitments": "commitments"}
-    for item in result.sources:
+    for item in result["sources"]:
         click.echo("")
         click.echo(f"== doc {item['document_id']} [side {item['side']}, {item['side_basis']}]: {item['title'] or ''}")
         click.echo(f"   {item['date'] or 'undated'}, {item['mode']}")
-        if item["link_reason"]:
-            click.echo(f"   linked: {LinkReason.from_dict(item['link_reason']).describe()}")
+        if item["link"]:
+            click.echo(f"   linked: {item['link']}")
         click.echo("   statements:")
         for line in item["statements"] or ["(none)"]:
             click.echo(f"     - {line}")
@@ -724,12 +735,12 @@ def compare(engagement_id: str, db_path: str, fmt: str) -> None:
             click.echo(f"   {names[kind]}: " + ("; ".join(item[kind]) or "(none)"))
     if n > 1:
         click.echo("")
-        for item in result.sources:
+        for item in result["sources"]:
             for issue in item["only_here"]["issues"]:
                 click.echo(f"Only in doc {item['document_id']}: the issue {issue!r}")
             for line in item["only_here"]["statements"]:
                 click.echo(f"Only in doc {item['document_id']}: statement {line}")
-    for side, kinds in result.only.items():
+    for side, kinds in result["only"].items():
         for kind in KINDS:
             for label in kinds[kind]:
                 click.echo(f"Only side {side} mentions {names[kind]}: {label}")

@@ -1,5 +1,6 @@
-"""One engagement as each source reported it: statements and issues side by side, and what
-only one source says. Used by ``readouts compare`` and the web UI's compare page.
+"""Helpers for comparing the reports of one event: statement lines, issue texts, and what only
+one report says. ``readouts.sides.compare_event`` uses them; ``readouts.read.views.compare``
+(``readouts compare`` and the web UI's compare page) lays the reports out with it.
 
 Texts are compared folded (``readouts.evaluate.fold``: case, accents and punctuation aside),
 so "the Western Balkans." in one readout and "western Balkans" in another are the same issue.
@@ -11,7 +12,7 @@ from typing import Any
 
 from readouts.evaluate import fold
 
-__all__ = ["compare_sources", "issue_texts", "only_here", "statement_lines"]
+__all__ = ["issue_texts", "only_here", "statement_lines"]
 
 
 def statement_lines(readout: Mapping[str, Any]) -> list[str]:
@@ -42,23 +43,3 @@ def only_here(texts_per_source: Sequence[Sequence[str]]) -> list[list[str]]:
         others = set().union(*(f for m, f in enumerate(folded) if m != n))
         out.append([t for t in texts if fold(t) not in others])
     return out
-
-
-def compare_sources(sources: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``Store.event_sources`` output -> per source: ids, title, date, mode, statement lines,
-    issues, and ``only_here`` ({issues, statements} no other source reports)."""
-    per_source = [{
-        "document_id": src["document_id"],
-        "document_key": src["document_key"],
-        "engagement_id": src["engagement_id"],
-        "title": src["title"],
-        "date": src["engagement"].get("date"),
-        "mode": src["engagement"].get("mode"),
-        "statements": statement_lines(src["readout"]),
-        "issues": issue_texts(src["readout"]),
-    } for src in sources]
-    issues = only_here([s["issues"] for s in per_source])
-    statements = only_here([s["statements"] for s in per_source])
-    for item, own_issues, own_statements in zip(per_source, issues, statements):
-        item["only_here"] = {"issues": own_issues, "statements": own_statements}
-    return per_source

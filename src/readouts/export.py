@@ -1,8 +1,10 @@
 """Export the store's engagements: CSV, JSON Lines or Parquet, one row per engagement.
 
-Rows are the dicts of ``Store.iter_engagement_rows`` (see ``Store.query``). They are streamed,
-so an export runs in constant memory, and written to a temporary file renamed into place, so a
-failed export never leaves a half-written file behind.
+Rows are the dicts of ``readouts.read.rows`` (one per report, with the event's ``reports``,
+``sources`` and ``documents``), the rows ``readouts query`` and the web's exports give. They
+are streamed in batches, so an export runs in constant memory, and written to a temporary file
+renamed into place, so a failed export never leaves a half-written file behind. CSV cells are
+formula-safe (``readouts.read.rows.csv_safe``).
 """
 from __future__ import annotations
 
@@ -17,58 +19,18 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from readouts.read.rows import CSV_COLUMNS, csv_record, format_participants, row_countries, write_csv
 from readouts.store import Store
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "ExportError", "csv_record", "export", "format_participants",
            "format_table", "row_countries", "write_csv", "write_jsonl", "write_parquet"]
 
 FORMATS = ("csv", "jsonl", "parquet")
-CSV_COLUMNS = (
-    "id", "document_id", "document_key", "date", "date_precision", "date_start", "mode",
-    "plover", "plover_mode", "cameo", "goldstein", "visitor", "host", "countries",
-    "participants", "actor_ids", "location_city", "location_country", "lat", "lon", "occasion",
-    "occasion_series", "occasion_edition", "title", "url", "canonical", "event_id", "documents",
-)
 _PARQUET_CHUNK = 1000
 
 
 class ExportError(Exception):
     """An export that cannot be done as asked (unknown format, parquet to stdout, ...)."""
-
-
-def row_countries(row: Mapping[str, Any]) -> list[str]:
-    """The distinct participant countries of a row, in order of appearance."""
-    return list(dict.fromkeys(p["country"] for p in row["participants"] if p.get("country")))
-
-
-def format_participants(participants: Iterable[Mapping[str, Any]], titles: bool = True) -> str:
-    """``name (COUNTRY, title); ...``; missing parts are left out."""
-    out = []
-    for p in participants:
-        details = [x for x in (p.get("country"), p.get("title") if titles else None) if x]
-        name = p.get("name") or "?"
-        out.append(f"{name} ({', '.join(details)})" if details else name)
-    return "; ".join(out)
-
-
-def csv_record(row: Mapping[str, Any]) -> dict[str, Any]:
-    """One engagement row as a CSV record: lists joined with ';', participants as text."""
-    record = {key: row.get(key) for key in CSV_COLUMNS}
-    record["countries"] = ";".join(row_countries(row))
-    record["participants"] = format_participants(row["participants"])
-    record["actor_ids"] = ";".join(a or "" for a in row.get("actor_ids") or ())
-    record["documents"] = ";".join(row.get("documents") or ())
-    return record
-
-
-def write_csv(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    n = 0
-    for row in rows:
-        writer.writerow(csv_record(row))
-        n += 1
-    return n
 
 
 def write_jsonl(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
@@ -79,6 +41,9 @@ def write_jsonl(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
     return n
 
 
+_SOURCE_FIELDS = ("document_id", "document_key", "outlet", "published", "url", "title")
+
+
 def _parquet_schema():  # noqa: ANN202 - pyarrow is imported lazily
     """Typed columns: date_start is a date, lat/lon/goldstein are floats, canonical a bool,
     lists are lists (``date`` stays text: it may be a year or a month)."""
@@ -86,9 +51,11 @@ def _parquet_schema():  # noqa: ANN202 - pyarrow is imported lazily
 
     text = pa.string()
     participant = pa.struct([("name", text), ("country", text), ("title", text)])
+    source = pa.struct([(k, text) for k in _SOURCE_FIELDS] + [("canonical", pa.bool_())])
     types = {name: text for name in CSV_COLUMNS}
     types.update(countries=pa.list_(text), participants=pa.list_(participant), actor_ids=pa.list_(text),
-                 documents=pa.list_(text), date_start=pa.date32(), lat=pa.float64(), lon=pa.float64(),
+                 documents=pa.list_(text), sources=pa.list_(source), date_start=pa.date32(), lat=pa.float64(),
+                 lon=pa.float64(),
                  goldstein=pa.float64(), canonical=pa.bool_())
     return pa.schema([(name, types[name]) for name in CSV_COLUMNS])
 
@@ -99,6 +66,7 @@ def _parquet_record(row: Mapping[str, Any]) -> dict[str, Any]:
             "date_start": date.fromisoformat(start) if start else None,
             "documents": list(row.get("documents") or ()),
             "actor_ids": list(row.get("actor_ids") or ()),
+            "sources": [{k: s.get(k) for k in (*_SOURCE_FIELDS, "canonical")} for s in row.get("sources") or ()],
             "participants": [{k: p.get(k) for k in ("name", "country", "title")} for p in row["participants"]]}
 
 

@@ -220,6 +220,8 @@ def load() -> Gazetteer:
             g.post_levels.setdefault(fold(head), level)
     for word in posts["modifiers"]["words"]:
         g.add(word, Entry("modifier", word))
+    for word in posts["modifiers"].get("past", []):
+        g.add(word, Entry("modifier", word, "past"))
     for word in posts["honorifics"]["words"]:
         g.add(word, Entry("honorific", word))
     for name, aliases, country, title, start, end in _rows("officials.tsv", 6):
@@ -238,3 +240,44 @@ def load() -> Gazetteer:
             if len(surname) > 2 and key not in g.surnames.setdefault(surname, []):
                 g.surnames[surname].append(key)
     return g
+
+
+_POST_SKIP = frozenset({"modifier", "country", "demonym", "honorific"})
+_STATE_KINDS = frozenset({"country", "demonym"})
+
+
+@lru_cache(maxsize=8192)
+def post_level(title: str | None) -> str | None:
+    """The level (``data/posts.toml [heads]``) of a post title: that of its head, the first post
+    after modifiers and state names only ("Chinese Foreign Minister", "Minister for Europe and
+    Foreign Affairs", "Parliamentary Secretary to the Prime Minister"). None when the words
+    before the head name another body ("State Senate President"), when the post is a past one
+    ("former President", ``[modifiers] past``), or when a head of state or government heads
+    something that is not a state ("President of the Senate")."""
+    if not title or not title.strip():
+        return None
+    g = load()
+    surfaces = TOKEN_RE.findall(normalise(title))
+    toks = [t.lower() for t in surfaces]
+    i = 0
+    while i < len(toks):
+        n, found = g.lookup(toks, surfaces, i, frozenset({"post"}))
+        if n:
+            level = found[0].value
+            rest = toks[i + n:]
+            if level in ("head_of_state", "head_of_government") and rest[:1] in (["of"], ["for"]):
+                j = i + n + 1
+                states = any(g.lookup(toks, surfaces, k, _STATE_KINDS)[0] for k in range(j, len(toks)))
+                if not states:
+                    return None
+            return level
+        n, found = g.lookup(toks, surfaces, i, _POST_SKIP)
+        if n:
+            if any(e.kind == "modifier" and e.extra == "past" for e in found):
+                return None
+            i += n
+        elif toks[i] in ("the", "'", "s", "-", ",", "."):
+            i += 1
+        else:
+            return None
+    return None

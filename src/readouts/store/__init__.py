@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from itertools import groupby
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from readouts.records import MODES, Readout
-from readouts.store.actors import ActorEnrichment, _alias_key
+from readouts.read.filters import Filters as QueryFilter
+from readouts.read.filters import engagement_conditions, first_day, fts_query, is_valid_date, words_of
+from readouts.records import Readout
+from readouts.store.actors import ActorEnrichment
 from readouts.store.copies import CopyGroups
 from readouts.store.links import EventLinks
 from readouts.store.schema import (
@@ -43,8 +42,6 @@ from readouts.store.schema import (
     _migration_number,
     _now,
     _statements,
-    first_day,
-    is_valid_date,
     migrate,
     transaction,
 )
@@ -75,72 +72,6 @@ __all__ = [
 _ = (_migration_number, _now, _statements)  # re-exported for callers of the former module
 
 
-def engagement_conditions(countries: Iterable[str] = (), since: str | None = None, until: str | None = None,
-                          mode: str | None = None, text: str | None = None) -> tuple[list[str], list[Any]]:
-    """SQL conditions on engagements ``e`` (joined to their documents ``d``), with their
-    parameters: the filters the store's queries and the web UI share.
-
-    Every listed country is among the participants; ``since`` / ``until`` bound the first day
-    of the engagement's date (``until`` covers its whole period); ``text`` is an FTS5 query.
-    """
-    clauses: list[str] = []
-    params: list[Any] = []
-    for country in dict.fromkeys(countries):  # dedupe, keep order
-        clauses.append(
-            "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
-            " AND p.country = ? COLLATE NOCASE)"
-        )
-        params.append(country)
-    if since:
-        clauses.append("e.date_start >= ?")
-        params.append(first_day(since))
-    if until:
-        # '~' sorts after '-' and digits: every date within the period is <= until + '~'.
-        clauses.append("e.date_start <= ?")
-        params.append(until + "~")
-    if mode:
-        clauses.append("e.mode = ?")
-        params.append(mode)
-    if text is not None:
-        clauses.append("d.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-        params.append(fts_query(text))
-    return clauses, params
-
-
-_FTS_TOKEN = re.compile(r'"[^"]*"?|[(),]|[^\s(),"]+')
-_FTS_BAREWORD = re.compile(r"(?:(?:title|text)\s*:\s*)?[\w\u0080-\U0010ffff]+\*?")
-_FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
-
-
-def fts_query(text: str) -> str:
-    """An everyday search as an FTS5 query: words that FTS5 would read as syntax are quoted.
-
-    ``climate-change``, ``U.S.`` and ``China's`` become the phrases ``"climate-change"``,
-    ``"U.S."`` and ``"China's"`` (FTS5 then matches their words in order); FTS5's own syntax
-    (``AND``/``OR``/``NOT``, ``"phrases"``, ``prefix*``, parentheses, ``NEAR(a b, 5)``,
-    ``title:word``) is kept. An unclosed quote is closed; a comma outside ``NEAR`` is dropped.
-    """
-    out: list[str] = []
-    near_depth = 0  # > 0 inside NEAR( ... ), where a comma separates the distance
-    for token in _FTS_TOKEN.findall(text):
-        if token.startswith('"'):
-            out.append(token if len(token) > 1 and token.endswith('"') else token + '"')
-        elif token == "(":
-            near_depth += bool(near_depth) or bool(out and out[-1] == "NEAR")
-            out.append(token)
-        elif token == ")":
-            near_depth = max(0, near_depth - 1)
-            out.append(token)
-        elif token == ",":
-            if near_depth:
-                out.append(token)
-        elif token in _FTS_OPERATORS or token == "NEAR" or _FTS_BAREWORD.fullmatch(token):
-            out.append(token)
-        else:
-            out.append('"' + token.replace('"', '""') + '"')
-    return " ".join(out)
-
-
 def coded_fields(engagement_json: str) -> dict[str, Any]:
     """The event codes (plover, plover_mode, cameo, goldstein), visitor and host of an
     engagement's stored JSON (``engagements.json``), as the rows of queries and exports carry them."""
@@ -149,59 +80,6 @@ def coded_fields(engagement_json: str) -> dict[str, Any]:
     return {"plover": codes.get("plover"), "plover_mode": codes.get("plover_mode"), "cameo": codes.get("cameo"),
             "goldstein": codes.get("goldstein"), "visitor": engagement.get("visitor"), "host": engagement.get("host")}
 
-
-
-
-def _words(text: str | None) -> str:
-    """`` word word `` of a text, case-folded (``readouts_words`` in SQL), for word matches."""
-    if not text:
-        return " "
-    from readouts.gazetteer import tokens_of
-
-    return " " + " ".join(t for t in tokens_of(text) if t[0].isalnum()) + " "
-
-
-
-@dataclass(frozen=True, slots=True)
-class QueryFilter:
-    """Which engagements to return. Every given criterion must hold.
-
-    ``countries``: every listed country is among the participants (two countries = the dyad).
-    ``actor``: case-insensitive substring of a participant's name.
-    ``since`` / ``until``: YYYY, YYYY-MM or YYYY-MM-DD, inclusive; a partial engagement date counts
-    as the first day of its period; ``until`` covers its whole period (until=2019 includes 2019-12-31).
-    ``mode``: one of ``records.MODES``. ``text``: an FTS5 query over document titles and texts.
-    ``limit=None`` returns every match. ``include_copies``: also the engagements of
-    non-canonical near-duplicate copies (by default each readout is counted once).
-    ``occasion``: the normalised occasion series (``readouts.places.normalise_occasion``), or
-    words that all occur in the occasion or its series (``g20``, ``ASEAN``, ``BRICS foreign``).
-    ``actor`` also matches the aliases of resolved actors ("Sergei Lavrov" finds "Sergey Lavrov").
-    """
-
-    countries: tuple[str, ...] = ()
-    actor: str | None = None
-    since: str | None = None
-    until: str | None = None
-    mode: str | None = None
-    text: str | None = None
-    limit: int | None = 100
-    offset: int = 0
-    include_copies: bool = False  # engagements of republished copies too (counted twice)
-    occasion: str | None = None  # occasion series ("G20 Summit"), case-insensitive
-
-    def __post_init__(self) -> None:
-        if isinstance(self.countries, str):
-            raise TypeError("countries must be a tuple of country codes, not a string")
-        for name in ("since", "until"):
-            value = getattr(self, name)
-            if value is not None and not is_valid_date(value):
-                raise ValueError(f"{name}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-        if self.mode is not None and self.mode not in MODES:
-            raise ValueError(f"mode: {self.mode!r} is not one of {', '.join(MODES)}")
-        if self.limit is not None and self.limit < 0:
-            raise ValueError("limit must be >= 0")
-        if self.offset < 0:
-            raise ValueError("offset must be >= 0")
 
 
 
@@ -340,7 +218,7 @@ class Store(WritePath, CopyGroups, ActorEnrichment, EventLinks):
         except (sqlite3.Error, OSError) as exc:
             self._unlock()
             raise StoreError(f"cannot open {path}: {exc}") from exc
-        self._conn.create_function("readouts_words", 1, _words, deterministic=True)
+        self._conn.create_function("readouts_words", 1, words_of, deterministic=True)
         try:
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._check_header()
@@ -471,23 +349,12 @@ class Store(WritePath, CopyGroups, ActorEnrichment, EventLinks):
 
     def engagement_documents(self, engagement_id: str) -> list[str]:
         """User ids of every document reporting an engagement: its own, its copies, linked sources."""
-        row = self._conn.execute(
-            "SELECT e.event_id, d.doc_id FROM engagements e JOIN documents d ON d.id = e.document_id"
-            " WHERE e.id = ?", (engagement_id,)
-        ).fetchone()
-        if row is None:
+        from readouts.read.rows import rows_for
+
+        found = rows_for(self._conn, [engagement_id])
+        if not found:
             raise UnknownEngagement(f"no engagement with id {engagement_id!r}")
-        event, own = row
-        docs = self._conn.execute(
-            """SELECT s.doc_id FROM engagements x
-               JOIN documents dx ON dx.id = x.document_id
-               JOIN documents d2 ON d2.duplicate_group = dx.duplicate_group OR d2.id = dx.id
-               JOIN document_sources s ON s.document_id = d2.id
-               WHERE x.id = ? OR (? IS NOT NULL AND x.event_id = ?)
-               GROUP BY s.doc_id ORDER BY min(d2.seq), min(s.rowid)""",
-            (engagement_id, event, event),
-        ).fetchall()
-        return list(dict.fromkeys([own, *(d for (d,) in docs)]))
+        return found[0]["documents"]
 
     def event_sources(self, engagement_id: str) -> list[dict[str, Any]]:
         """Per source document of an engagement's event (canonical documents, then copies when
@@ -530,116 +397,40 @@ class Store(WritePath, CopyGroups, ActorEnrichment, EventLinks):
     def has_document(self, doc_key: str) -> bool:
         return self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_key,)).fetchone() is not None
 
-    def query(self, filters: QueryFilter = QueryFilter()) -> list[dict[str, Any]]:
-        """Engagements matching ``filters``, ordered by date (undated last), as flat dicts.
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store's connection, for the read side (``readouts.read``): read with it only."""
+        return self._conn
 
-        Each row: id, document_id (the user's id), document_key, date, date_precision,
-        date_start (the first day of the date's period), mode, the event codes (plover,
-        plover_mode, cameo, goldstein), visitor, host, participants ([{name, country, title}]),
-        actor_ids (one per participant), location_city, location_country, lat, lon, occasion,
-        occasion_series, occasion_edition, title, url, canonical, event_id, documents (the
-        user ids of every document that reports it).
-        """
+    def query(self, filters: QueryFilter = QueryFilter()) -> list[dict[str, Any]]:
+        """Engagements matching ``filters``, ordered by date (undated last), as flat dicts:
+        the rows of ``readouts.read.rows`` (one per report, or per event with ``events=True``),
+        with their ``reports``, ``sources`` and ``documents``."""
         return list(self.iter_engagement_rows(filters))
 
     def iter_engagement_rows(
         self, filters: QueryFilter = QueryFilter(limit=None)
     ) -> Iterator[dict[str, Any]]:
         """Stream the rows of ``query`` (by default every engagement) in constant memory."""
-        where, params = self._where(filters)
-        sql = f"""
-            SELECT e.id, d.doc_id, e.document_id, e.date, e.date_precision, e.mode,
-                   e.location_city, e.location_country, e.occasion, d.title, d.url,
-                   p.name, p.country, p.title, p.ordinal, p.actor_id,
-                   e.event_id, e.lat, e.lon, e.occasion_series, e.occasion_edition, d.is_canonical,
-                   e.json, e.date_start
-            FROM (SELECT e.* FROM engagements e JOIN documents d ON d.id = e.document_id
-                  WHERE {where}
-                  ORDER BY e.date_start IS NULL, e.date_start, e.id
-                  LIMIT ? OFFSET ?) e
-            JOIN documents d ON d.id = e.document_id
-            LEFT JOIN participants p ON p.engagement_id = e.id
-            ORDER BY e.date_start IS NULL, e.date_start, e.id, p.ordinal
-        """
-        limit = -1 if filters.limit is None else filters.limit
+        from readouts.read.rows import BadQuery, iter_engagements
+
         try:
-            cursor = self._conn.execute(sql, (*params, limit, filters.offset))
-            for _, group in groupby(cursor, key=lambda r: r[0]):
-                rows = list(group)
-                first = rows[0]
-                yield {
-                    "id": first[0],
-                    "document_id": first[1],
-                    "document_key": first[2],
-                    "date": first[3],
-                    "date_precision": first[4],
-                    "date_start": first[23],
-                    "mode": first[5],
-                    **coded_fields(first[22]),
-                    "participants": [
-                        {"name": r[11], "country": r[12], "title": r[13]}
-                        for r in rows
-                        if r[14] is not None
-                    ],
-                    "actor_ids": [r[15] for r in rows if r[14] is not None],
-                    "location_city": first[6],
-                    "location_country": first[7],
-                    "lat": first[17],
-                    "lon": first[18],
-                    "occasion": first[8],
-                    "occasion_series": first[19],
-                    "occasion_edition": first[20],
-                    "title": first[9],
-                    "url": first[10],
-                    "canonical": bool(first[21]),
-                    "event_id": first[16],
-                    "documents": self.engagement_documents(first[0]),
-                }
+            yield from iter_engagements(self._conn, filters)
+        except BadQuery as exc:
+            raise StoreError(str(exc)) from exc
         except sqlite3.OperationalError as exc:
-            if filters.text is not None and "locked" not in str(exc):
-                raise StoreError(f"bad full-text query: {filters.text!r}: {exc}") from exc
             raise StoreError(f"query failed: {exc}") from exc
 
-    @staticmethod
-    def _where(filters: QueryFilter) -> tuple[str, list[Any]]:
-        clauses, params = engagement_conditions(filters.countries, filters.since, filters.until, filters.mode,
-                                                filters.text)
-        if not filters.include_copies:
-            clauses.append("d.is_canonical = 1")
-        if filters.actor:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id"
-                " AND (instr(p.name_fold, ?) > 0 OR p.actor_id IN"
-                " (SELECT actor_id FROM actor_aliases WHERE instr(alias_key, ?) > 0)))"
-            )
-            params.extend([filters.actor.casefold(), _alias_key(filters.actor) or filters.actor.casefold()])
-        if filters.occasion:
-            from readouts.places import normalise_occasion
-
-            series = [filters.occasion, normalise_occasion(filters.occasion).series]
-            words = [f" {w} " for w in _words(filters.occasion).split()]
-            word_match = " AND ".join(
-                ["instr(readouts_words(ifnull(e.occasion_series, '') || ' ' || ifnull(e.occasion, '')), ?) > 0"]
-                * len(words)
-            )
-            clauses.append(
-                "(e.occasion_series = ? COLLATE NOCASE OR e.occasion_series = ? COLLATE NOCASE"
-                + (f" OR ({word_match}))" if words else ")")
-            )
-            params.extend([series[0], series[-1], *words])
-        return " AND ".join(clauses) or "1", params
-
     def count(self, filters: QueryFilter = QueryFilter()) -> int:
-        """How many engagements match ``filters`` (limit and offset aside)."""
-        where, params = self._where(filters)
+        """How many rows ``query`` gives for ``filters`` (limit and offset aside)."""
+        from readouts.read.rows import BadQuery
+        from readouts.read.rows import count as count_rows
+
         try:
-            return self._conn.execute(
-                f"SELECT count(*) FROM engagements e JOIN documents d ON d.id = e.document_id WHERE {where}",
-                params,
-            ).fetchone()[0]
+            return count_rows(self._conn, filters)
+        except BadQuery as exc:
+            raise StoreError(str(exc)) from exc
         except sqlite3.OperationalError as exc:
-            if filters.text is not None and "locked" not in str(exc):
-                raise StoreError(f"bad full-text query: {filters.text!r}: {exc}") from exc
             raise StoreError(f"query failed: {exc}") from exc
 
     def counts(self) -> dict[str, int]:

@@ -26,19 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from readouts.records import Readout
+from readouts.read.filters import alias_key as _alias_key
 
 _CHUNK = 500  # SQL parameters per IN (...) list
-
-
-def _alias_key(name: str) -> str:
-    """Transliteration-folded form of a name, for alias search ("Sergei" == "Sergey")."""
-    from readouts.actors import name_key
-
-    return " ".join(name_key(name))
 
 
 def overrides_fingerprint(overrides: Any) -> str:

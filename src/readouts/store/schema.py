@@ -6,11 +6,10 @@ many have been applied. Opening an older database applies the missing ones in on
 """
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 APPLICATION_ID = 0x52454144  # "READ": marks a SQLite file as a readouts store
 
@@ -301,6 +300,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         DROP INDEX documents_duplicate_group;
         """,
     ),
+    (
+        "009_read_indexes",  # readouts.read: an event's rows and counts without reading engagement texts
+        """
+        CREATE INDEX engagements_read ON engagements (document_id, date_start, event_id, ordinal, mode, id);
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The migration that added event links, publisher sides and the stored near-duplicate index:
@@ -313,7 +318,6 @@ def _migration_number(name: str) -> int:
     return [n for n, _ in MIGRATIONS].index(name) + 1
 
 
-_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
 class StoreError(Exception):
@@ -332,26 +336,6 @@ class UnknownDocument(StoreError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
-
-
-def is_valid_date(value: str) -> bool:
-    """True for YYYY, YYYY-MM or YYYY-MM-DD (a day that exists)."""
-    if not _DATE.fullmatch(value):
-        return False
-    try:
-        return len(value) < 10 or bool(date.fromisoformat(value))
-    except ValueError:  # 2021-02-30
-        return False
-
-
-def first_day(value: str | None) -> str | None:
-    """A (partial) ISO date as the first day of its period: 2019-07 -> 2019-07-01."""
-    if not value:
-        return None
-    parts = value.split("-")
-    while len(parts) < 3:
-        parts.append("01")
-    return "-".join(parts[:3])
 
 
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from readouts.records import IngestError, Readout, content_hash
 from readouts.store.places import place_columns
-from readouts.store.schema import StoreError, _now, first_day, transaction
+from readouts.read.filters import first_day
+from readouts.store.schema import StoreError, _now, transaction
 
 if TYPE_CHECKING:
     from readouts.pipeline import Result

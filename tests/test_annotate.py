@@ -60,6 +60,8 @@ def people(text: str) -> list[tuple[str | None, str | None, str | None]]:
         ("EAM Rajan Kapoor arrived.", [("Rajan Kapoor", "EAM", None)]),
         ("DPM Harold Reeve arrived.", [("Harold Reeve", "DPM", None)]),
         ("NSA Rajan Kapoor arrived.", [("Rajan Kapoor", "NSA", None)]),
+        # a one-word city that ends a name is its last word
+        ("Deputy Minister Nguyen Van Vinh, who met the press, left.", [("Nguyen Van Vinh", "Deputy Minister", None)]),
     ],
 )
 def test_mentions(text: str, expected: list) -> None:

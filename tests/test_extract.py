@@ -166,6 +166,35 @@ CASES = [
         [("2023-10-04", "meeting", (("Kofi Mensah", "GHA"), ("Wei Lin", "CHN")), None, None, None)],
         id="an-envoys-to-is-no-infinitive",
     ),
+    pytest.param(
+        "On 4 May 2023, Foreign Minister Karl Berg of Sweden met his counterparts from Ghana and Peru, Kwame Asante and Rita Lima.",
+        [("2023-05-04", "meeting", (("Karl Berg", "SWE"), ("Kwame Asante", "GHA")), None, None, None),
+         ("2023-05-04", "meeting", (("Karl Berg", "SWE"), ("Rita Lima", "PER")), None, None, None)],
+        id="a-surname-that-is-also-a-city",
+    ),
+    pytest.param(
+        "On 9 October 2015, Foreign Minister Karl Berg of Sweden received the Special Envoy of Mexico, Ambassador, Juan Ortega.",
+        [("2015-10-09", "meeting", (("Juan Ortega", "MEX"), ("Karl Berg", "SWE")), None, None, None)],
+        id="a-post-then-its-holder",
+    ),
+    pytest.param(
+        "Karl Berg holds video conference with counterparts from Ghana, two other nations\n\n"
+        "On 11 May 2020, Foreign Minister Karl Berg of Sweden held a video conference with his counterparts from Ghana, Togo and Peru.",
+        [("2020-05-11", "video_call", (("", "GHA"), ("", "PER"), ("", "TGO"), ("Karl Berg", "SWE")), None, None, None)],
+        id="a-vague-group-in-the-headline-is-the-bodys-engagement",
+    ),
+    pytest.param(
+        "Trade fair opens in Oslo\n\nOn 4 May 2023, Foreign Minister Karl Berg of Sweden opened a trade fair in Oslo together "
+        "with business leaders from both countries. Berg also met with Foreign Minister Ana Lopes of Portugal.",
+        [("2023-05-04", "meeting", (("Ana Lopes", "PRT"), ("Karl Berg", "SWE")), None, None, None)],
+        id="also-continues-the-day-of-the-sentence-before",
+    ),
+    pytest.param(
+        "On 4 May 2023, Foreign Minister Karl Berg of Sweden met his Ghanaian counterpart Kwame Asante and Trade Minister Efua Mensah.",
+        [("2023-05-04", "meeting", (("Karl Berg", "SWE"), ("Kwame Asante", "GHA")), None, None, None),
+         ("2023-05-04", "meeting", (("Efua Mensah", "GHA"), ("Karl Berg", "SWE")), None, None, None)],
+        id="a-stateless-person-named-with-one-of-a-state",
+    ),
 ]
 
 

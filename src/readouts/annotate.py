@@ -570,7 +570,8 @@ class _Parser:
                 j += 1  # "Van der Merwe", "De la Fuente" at the start of a name
                 continue
             if (self.name_token(j, t1) or (words_seen == 0 and self._official_at(j))
-                    or ((words_seen or after_post) and self._place_inside_name(j, t1))):
+                    or ((words_seen or after_post) and self._place_inside_name(j, t1))
+                    or (words_seen and self._place_ends_name(j, t1))):
                 # single capital initial: "R." / "D.Tsogtbaatar"
                 j += 1
                 words_seen += 1
@@ -597,6 +598,19 @@ class _Parser:
         while j > i and (a.low[j - 1] in PARTICLES or a.toks[j - 1] in ("-", "'")):
             j -= 1
         return j - i
+
+    def _place_ends_name(self, j: int, t1: int) -> bool:
+        """'Nguyen Chi Vinh,', 'Nabeela Tunis and': after a name word, a one-word city that
+        ends the phrase (a comma, a verb, the end) is the name's last word, not a place."""
+        a = self.a
+        n, found = a.tags[j]
+        if not (n == 1 and a.toks[j][:1].isupper() and a.toks[j].isalpha() and a.low[j] not in self.w.stop
+                and all(e.kind == "city" for e in found)):
+            return False
+        if j + 1 >= t1:
+            return True
+        nxt = a.toks[j + 1]
+        return nxt in (",", ".", ")", "(") or a.low[j + 1] in ("and", "said", "says", "met", "meets", "held", "had", "was", "is")
 
     def _place_inside_name(self, j: int, t1: int) -> bool:
         """'Marcelino Medina Gonzalez': a one-word place name between two name words is a name part."""

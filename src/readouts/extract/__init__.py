@@ -59,7 +59,7 @@ def extract_traced(doc: CleanDocument) -> tuple[Readout, Annotated | None, list[
 
 
 # states a participant is given by inference, not by the text (extraction's own guesses)
-_INFERRED = frozenset({"dyad", "same side", "publisher", "envoy's host", "receives an envoy at home", "hosts at home"})
+_INFERRED = frozenset({"dyad", "same side", "publisher", "named with", "envoy's host", "receives an envoy at home", "hosts at home"})
 
 
 def _extract(d: Doc) -> Readout:

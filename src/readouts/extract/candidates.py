@@ -30,8 +30,6 @@ def _right_after_person(d: Doc, sent: Sentence, start: int) -> bool:
 
 # "X and Y jointly met the press": a press conference, not an engagement between them
 _PRESS = re.compile(r"\s*(?:with\s+)?(?:the\s+)?(?:press|media|reporters|journalists|correspondents)\b", re.I)
-
-
 _NOT_THIS_ONE = re.compile(r"\b(?:first|next|last|previous|upcoming|future|recent|earlier|another|planned|possible|potential|expected)\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 
@@ -188,17 +186,9 @@ def find_candidates(d: Doc) -> tuple[list[Candidate], list[PlannedEngagement]]:
 
 # "accompanied by" is not here: officials who accompany are not participants
 _ONE_CALL = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:conference|summit|call|meeting|session|conversation)\b", re.I)
-
-
 _SEVERAL_SIDES = re.compile(r"\b(?:trilateral|tripartite|three-way|quadrilateral|four-way|multilateral|joint)\b", re.I)
-
-
 _JOIN = re.compile(r"along with|together with|joined by", re.I)
-
-
 _TALKS_WORDS = re.compile(r"\b(?:negotiations?|consultations?|dialogue)\b", re.I)
-
-
 _MODE_WORDS = [
     ("phone_call", re.compile(r"\b(?:by|over the|via|on the)\s+(?:tele)?phone\b|\btelephone\b|\bphone\s+(?:call|conversation|talks)\b", re.I)),
     ("video_call", re.compile(r"\b(?:via|by|through|over)\s+(?:a\s+)?video(?:\s*(?:link|conference|call))?\b|\bvirtual(?:ly)?\b|\bvideo[\s-]*(?:conference|call|summit|meeting|link)\b", re.I)),
@@ -234,7 +224,28 @@ def _split_objects(d: Doc, objs: list[int], sent: Sentence) -> list[list[Item]]:
                 groups.append([PerState(mi, c)])
         else:
             groups.append([mi])
+            if n == len(objs) - 1 and n and _AND_ONLY.fullmatch(a.text, a.mentions[objs[n - 1]].end, m.start):
+                _share_state(d, objs[n - 1], mi)
     return groups
+
+
+_AND_ONLY = re.compile(r"\s+and\s+", re.I)
+
+
+def _share_state(d: Doc, first: int, second: int) -> None:
+    """'his Brazilian counterpart A and Federal Deputy B': a person of no stated state named
+    right after one of a stated state (no other state in between) is of that state."""
+    a = d.ann
+    one, two = a.mentions[first], a.mentions[second]
+    state = one.country or (a.entities[one.entity].country if one.entity is not None else None)
+    if not state or one.plural or two.plural or two.country:
+        return
+    ent = a.entities[two.entity] if two.entity is not None else None
+    if ent is not None and ent.country:
+        return
+    two.country, two.country_rule = state, "named with"
+    if ent is not None:
+        ent.country, ent.country_rule = state, "named with"
 
 
 def _expand_plurals(d: Doc, objs: list[int]) -> list[Item]:

@@ -57,8 +57,6 @@ def date_place(d: Doc, sent: Sentence, cand: Candidate, trig_pos: int) -> None:
 
 
 _RELATIVE = re.compile(r",\s+(?:who|which|where)\b")
-
-
 # "X made the remarks during a meeting with Y": the meeting is dated by the sentence before
 _REMARKS = re.compile(r"\b(?:made|make|makes|delivered)\s+(?:the|these|those|his|her)\s+remarks\b|^(?:This|That|These|It)\s+was\s+(?:\w+\s+){0,2}(?:during|at)\b", re.I)
 
@@ -130,6 +128,26 @@ def lead_date(d: Doc, c: Candidate) -> tuple[str, str, Span] | None:
                 found.setdefault(value, (value, precision, Span(dm.start, dm.end, dm.text, "date:lead")))
                 break
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def earlier_date(d: Doc, c: Candidate) -> tuple[str, str, Span] | None:
+    """'Yesterday, X started the day by ... . X also met Y.': an engagement that continues the
+    story of its subject takes the day of the latest dated sentence before it that names them."""
+    people = {k for k in c.people if isinstance(k, int)}
+    dl = d.doc.dateline_span
+    for index in range(c.sentence - 1, max(-1, c.sentence - 4), -1):
+        sent = d.ann.sentences[index]
+        if sent.headline or sent.caption:
+            break
+        if not people & {d.ann.mentions[mi].entity for mi in sent.mentions}:
+            continue
+        for dm in d.dates_in(sent.start, sent.end):
+            if dm.kind not in ("absolute", "weekday", "relative") or (dl and dl.start <= dm.start < dl.end):
+                continue
+            value, precision = resolve(dm, d.reference, d.reference_year)
+            if value and precision == "day":
+                return value, precision, Span(dm.start, dm.end, dm.text, "date:earlier")
+    return None
 
 
 def in_visit(d: Doc, c: Candidate) -> bool:

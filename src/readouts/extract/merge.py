@@ -3,7 +3,7 @@ occasions between them, and keeping the engagements of the document's principal.
 from __future__ import annotations
 
 from readouts import gazetteer
-from readouts.extract.context import context_for, in_visit, lead_date, visit_context
+from readouts.extract.context import context_for, earlier_date, in_visit, lead_date, visit_context
 from readouts.extract.model import Candidate, Key, PostKey, key_order, post_text
 from readouts.extract.occasion import occasion_of
 from readouts.extract.participants import engagement, entity_host, level
@@ -28,6 +28,7 @@ def merge_candidates(d: Doc, cands: list[Candidate]) -> list[Engagement]:
             continue
         d.note("merge", "same engagement: same participants, or named ones for unnamed", id=c.id, into=target.id)
         _absorb(d, target, c)
+    merged = _fold_vague(d, merged)
     # context: dates and places carried by "also", visits, the dateline
     ordered = sorted(merged, key=lambda c: c.sentence)
     needs_context = any(not c.own_date or (c.mode in IN_PERSON and not c.own_place) for c in ordered)
@@ -55,7 +56,7 @@ def merge_candidates(d: Doc, cands: list[Candidate]) -> list[Engagement]:
             elif visit_date and (c.continuation or in_visit(d, c)):
                 c.date, c.precision = visit_date, visit_precision
             else:
-                dated = lead_date(d, c) or context_for(d, c)
+                dated = lead_date(d, c) or context_for(d, c) or (earlier_date(d, c) if c.continuation else None)
                 if dated is not None:
                     c.date, c.precision, c.date_span = dated
         if c.mode in IN_PERSON and not c.own_place:
@@ -87,6 +88,29 @@ def merge_candidates(d: Doc, cands: list[Candidate]) -> list[Engagement]:
                 d.note("filter", "dropped: shares no participant with the main engagement (background)", id=c.id)
     _entity_states(d, kept)
     return [engagement(d, c) for c in kept]
+
+
+def _vague(c: Candidate) -> bool:
+    """Are the counterparts only a group of no named state ("with counterparts from India, five other nations")?"""
+    others = [k for k in c.named_by if k not in c.subjects]
+    return bool(others) and all(isinstance(k, PostKey) and k.state is None and c.named_by[k].mention.plural for k in others)
+
+
+def _fold_vague(d: Doc, cands: list[Candidate]) -> list[Candidate]:
+    """A vague report of an engagement that another candidate reports with its people (the
+    headline's "talks with counterparts", the body's list) is that engagement."""
+    if len(cands) < 2 or not any(_vague(c) for c in cands):
+        return cands
+    out = []
+    for c in cands:
+        target = next((x for x in cands if x is not c and not _vague(x) and x.mode == c.mode
+                       and set(c.subjects) & set(x.subjects)), None) if _vague(c) else None
+        if target is None:
+            out.append(c)
+        else:
+            d.note("merge", "same engagement: a group of counterparts that another sentence names", id=c.id, into=target.id)
+            _absorb(d, target, c)
+    return out
 
 
 def _entity_states(d: Doc, cands: list[Candidate]) -> None:
@@ -178,7 +202,7 @@ def _covers(d: Doc, unnamed: list[PostKey], named: set[Key]) -> bool:
 
     for u in sorted(unnamed, key=lambda u: u.state is None):  # those with a state first
         country = u.state
-        hit = next((k for k in free if country and state(k) == country and post_ok(u, k)), None)
+        hit = next((k for k in free if country and state(k) == country), None)
         if hit is None:
             hit = next((k for k in free if not (country and state(k) and state(k) != country) and post_ok(u, k)), None)
         if hit is None:

@@ -15,11 +15,7 @@ from readouts.records import Span
 
 
 _HERE = re.compile(r"\b(?:met|meets|talks)\s+(?:\w+\s+)?(here)\b")
-
-
 _MOTION = re.compile(r"\b(?:visits?|visited|visiting|summoned|welcomed|trip|travel(?:l?ed)?|tour|journey|came|comes|come|went|arrived|arrives|mission)\s+(?:[\w'.-]+\s+){0,5}$", re.I)
-
-
 PLACE_P = TokenPattern([(None, r"\b(?:in|at|to|visiting|visited|from)\s+(?:the\s+)?")], re.I)
 
 

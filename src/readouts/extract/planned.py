@@ -13,8 +13,6 @@ from readouts.records import Location, PlannedEngagement, Span
 
 
 _BASE_FORM = re.compile(r"^(?:meet|hold|talk|speak|visit|call|have|exchange|sit|consult|discuss|join)\b", re.I)
-
-
 _MODAL = re.compile(r"\b(?:will|would|shall|could|may|might|should|to|scheduled|expected|plans?|planning|agreed|intends?|ready|hopes?)\b", re.I)
 
 

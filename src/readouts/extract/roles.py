@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 
-from readouts.annotate import Sentence
+from readouts.annotate import Mention, Sentence
 from readouts.extract.rules import in_sentence
 from readouts.extract.state import Doc
 from readouts.predicates import Trigger
 
 
 AND = re.compile(r"\b(?:and|as well as|together with|along with|joined by)\b|&", re.I)
-
-
 _COORD = re.compile(r"^\s*,?\s*(?:and|&|as well as|along with|together with|joined by|plus)?\s*,?\s*(?:the\s+|his\s+|her\s+)?(?:\d{1,3}(?:st|nd|rd|th)\s+)?(?:visiting\s+|former\s+|outgoing\s+|incoming\s+)?$", re.I)
 # "Mathias Cormann, Secretary-General of the OECD, ...": a post set off by commas after a name is that name's
 _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w]+-)?", re.I)
@@ -21,36 +19,18 @@ _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w]+-)?", re.I)
 _RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:who|whose)\b[^;:.!?\"“”]{0,200}?,\s*(?:(?:also|then|later|further|today|yesterday)\s+)*", re.I)
 # "X called on ... during a meeting with Y": the engagement of the main clause's subject
 _DURING = re.compile(r"\b(?:during|at|in)\s+(?:(?:an?|the|his|her)\s+)?(?:[\w-]+\s+){0,3}$", re.I)
-
-
 _OBJ_GAP = re.compile(r"^[\s,]*(?:and\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+|(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:former|outgoing|incoming|newly[\s-]appointed|acting)\s+|(?-i:[A-Z][A-Z-]{1,10})(?:\s*\([^()]{1,30}\))?\s+|(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+){1,4}(?:of\s+[A-Z][\w-]*\s+)?(?=with\b)|(?:with|in audience|on|the|his|her|their|a|an|here|there|today|yesterday|separately|jointly|also|later|virtually|visiting|respectively|recently|earlier|in|of|by|from|to|at)\b[\s,]*|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[\s,]*|\d{1,2}(?:st|nd|rd|th)?\s+\w+[\s,]*|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?[\s,]*)*$", re.I)
-
-
 _POSSESSIVE = re.compile(r"\s*['’]s?\b")
 _PERSONS_PLACE = re.compile(r"\s*['’]s?\s+(?:official\s+)?(?:office|residence|home)\b", re.I)
-
-
 _DIRECT_GAP = re.compile(r"^[\s,]*(?:(?:an?|the)\s+(?:[\w'-]+\s+){0,3}?delegation(?:\s+(?:of|from)\s+[^,.;]{1,60}?)?,?\s+(?:led|headed)\s+by\s+|(?:the|his|her|their|visiting|outgoing|incoming)\s+)?$", re.I)
-
-
 # between a subject and its predicate: another clause ("X said ...", "a luncheon that was hosted by")
 _NOT_SUBJECT = re.compile(r"\b(?:said|says|told|noted|added|stated|announced|according)\b|\b(?:that|which)\s+(?:was|were|is|are|has|had)\b", re.I)
-
-
 _SUBJ_GAP = re.compile(r"^[^.;:!?\"]{0,90}$")
-
-
 # a phrase before the main clause that reports an engagement: "During talks with Y, X said",
 # "On Sunday, in a phone call with Y, X said", "When meeting Y, X stressed"
 _PLURAL_GAP = re.compile(r"\s*(?:(?:also|have|has|had|then|later|further|jointly|fully|today|yesterday|on\s+\w+(?:\s+\d{1,2})?,?)\s+)*", re.I)
-
-
 _FRONTED = re.compile(r"\s*(?:(?:On|Yesterday|Today|Earlier|Later|Last|This)\b[^,;.]{0,40},\s*)?(?:(?:During|At|In|Over|Throughout|After)\s+(?:(?:the|a|an|their|his|her|its)\s+)?(?:[\w-]+\s+){0,3}?(?:talks|meeting|meetings|call|conversation|consultations|lunch|dinner|breakfast|session|exchange|audience|discussions?|video\s+call|telephone\s+talk|phone\s+talk|message|letter)\b|(?:When|While|Whilst|Upon)\s+\w+ing\b|\w+ing\b)", re.I)
-
-
 _BE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+|also\s+)?$", re.I)
-
-
 _BY_AFTER = re.compile(r"\s*by\b", re.I)
 
 
@@ -181,12 +161,26 @@ def object_chain(d: Doc, after: list[int], end: int, direct: bool = False) -> li
                 and last_end == a.mentions[out[-1]].end and _APPOSITIVE.fullmatch(g) and "," in g):
             last_end = m.end  # the post of the name before it, not another participant
             continue
+        prev = a.mentions[out[-1]]
+        if (m.name and not m.plural and prev.name is None and prev.title and not prev.plural and not prev.pronoun
+                and prev.entity is None and re.fullmatch(r"\s*,\s*", g) and _same_state(d, prev, m)):
+            out[-1] = mi  # "Special Envoy of Mexico, Ambassador, Juan Gomez": the post's holder
+            last_end = m.end
+            if not m.country and prev.country:
+                m.country, m.country_rule = prev.country, "appositive"
+            continue
         if _COORD.match(g) and re.search(r"\S", g):
             out.append(mi)
             last_end = m.end
         else:
             break
     return out
+
+
+def _same_state(d: Doc, post: Mention, named: Mention) -> bool:
+    """Can a named mention be the holder of an unnamed post (no two different states)?"""
+    state = named.country or (d.ann.entities[named.entity].country if named.entity is not None else None)
+    return not (post.country and state and post.country != state)
 
 
 def _before_relative(d: Doc, before: list[int], start: int) -> list[int]:

@@ -204,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-docs", type=int, default=1_000_000, help="stop at this many documents (up to 1,000,000)")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--db", help="the store to grow (default: a temporary file, removed at the end)")
+    ap.add_argument("--start-docs", type=int, default=0, metavar="N",
+                    help="the --db already holds the first N documents of an earlier run (same --seed): go on from there")
     ap.add_argument("--no-reads", action="store_true", help="time the ingests only")
     ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE")
     args = ap.parse_args(argv)
@@ -215,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         db = Path(args.db) if args.db else tmp / "scale.db"
-        done = 0
+        done = args.start_docs
         header = False
         while done < args.max_docs and time.perf_counter() - began < args.minutes * 60:
             n = min(args.batch, args.max_docs - done)

@@ -99,7 +99,7 @@ def undo_migrations_after_event_links(conn) -> None:  # noqa: ANN001 - sqlite3.C
     """Drop what the migrations after ``006_event_links`` added (the actor registry tables, the
     participants' ``actor_name``, the indexes for large stores): a store of schema 006 again,
     but for ``user_version``, which the caller sets."""
-    for table in ("actor_names", "actor_name_blocks", "actor_sightings", "actor_clusters", "actor_state"):
+    for table in ("actor_names", "actor_name_blocks", "actor_sightings", "actor_clusters", "actor_docs", "actor_state"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP INDEX participants_actor_name")
     conn.execute("ALTER TABLE participants DROP COLUMN actor_name")

@@ -68,7 +68,7 @@ MAX_CANDIDATES = 100  # candidates confirmed per new document: those sharing the
 # Documents read per LSH band: the most recently added. A band that thousands of documents share
 # (boilerplate, a template) says little, and reading all of it would make each new document cost
 # more as the store grows; a real copy shares most of the 64 bands, the specific ones included.
-BAND_CAP = 200
+BAND_CAP = 50
 STATE_VERSION = 3
 
 # Function words left out of the word shingles: they are what light rewrites change.
@@ -300,6 +300,9 @@ class MemoryState:
         for key in keys:
             self._bands.setdefault(key, []).append(doc)
 
+    def shingles(self, doc: str) -> frozenset[int]:
+        return self.info(doc)[0]
+
     def candidates(self, keys: Sequence[int], limit: int = MAX_CANDIDATES) -> list[str]:
         shared = Counter(d for key in set(keys) for d in self._bands.get(key, ())[-BAND_CAP:])
         return [d for d, _ in sorted(shared.items(), key=lambda x: (-x[1], self._order[x[0]]))[:limit]]
@@ -351,15 +354,24 @@ class SQLiteState:
 
     def candidates(self, keys: Sequence[int], limit: int = MAX_CANDIDATES) -> list[str]:
         """The documents sharing the most bands (of the ``BAND_CAP`` latest of each band), the
-        first added among equals: each band is read through its index, so the cost is bounded."""
-        shared: Counter[str] = Counter()
-        first: dict[str, int] = {}  # a document's band rows are written together, in the order added
-        for key in set(keys):
-            for doc, row in self._conn.execute(
-                    "SELECT doc, rowid FROM dedup_bands WHERE band = ? ORDER BY rowid DESC LIMIT ?", (key, BAND_CAP)):
-                shared[doc] += 1
-                first[doc] = min(row, first.get(doc, row))
-        return [d for d, _ in sorted(shared.items(), key=lambda x: (-x[1], first[x[0]]))[:limit]]
+        first added among equals (a document's band rows are written together, in the order
+        added): each band is read through its index, so the cost is bounded."""
+        bands = sorted(set(keys))
+        if not bands:
+            return []
+        latest = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT doc, rowid AS r FROM dedup_bands WHERE band = ? ORDER BY rowid DESC LIMIT ?)"]
+            * len(bands))
+        rows = self._conn.execute(
+            f"SELECT doc, count(*) AS shared, min(r) FROM ({latest}) GROUP BY doc ORDER BY shared DESC, 3 LIMIT ?",
+            [*(v for band in bands for v in (band, BAND_CAP)), limit],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def shingles(self, doc: str) -> frozenset[int]:
+        values = array("Q")
+        values.frombytes(self._conn.execute("SELECT shingles FROM dedup_docs WHERE doc = ?", (doc,)).fetchone()[0])
+        return frozenset(values)
 
     def info(self, doc: str) -> tuple[frozenset[int], tuple[EngagementRef, ...], tuple[int, ...], int]:
         packed, quality, refs, seq = self._conn.execute(
@@ -470,7 +482,7 @@ class DuplicateIndex:
             self._state.add_doc(doc_id, hashed, tuple(engagements), tuple(quality), keys)
             mine = tuple(engagements)
             for other in candidates:
-                if not self.similar(hashed, self._state.info(other)[0]):
+                if not self.similar(hashed, self._state.shingles(other)):
                     continue
                 ra, rb = self._state.root(doc_id), self._state.root(other)
                 if ra == rb:

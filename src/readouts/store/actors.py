@@ -133,7 +133,7 @@ class ActorEnrichment:
 
         registry = self.build_registry(overrides)
         build = registry._build()  # noqa: SLF001 - the store keeps the automatic clusters too
-        for table in ("actor_names", "actor_name_blocks", "actor_sightings", "actor_clusters",
+        for table in ("actor_names", "actor_name_blocks", "actor_sightings", "actor_clusters", "actor_docs",
                       "actor_aliases", "actors", "actor_state"):
             self._conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         names: dict[tuple[str, str, str, str, str], int] = {}
@@ -152,6 +152,10 @@ class ActorEnrichment:
         self._conn.executemany(
             "INSERT INTO actor_clusters (id, kind, name, country, official) VALUES (?, ?, ?, ?, ?)",
             [(c.id, c.kind, c.name, c.country, c.official) for c in build.clusters.values()])
+        self._conn.execute(
+            """UPDATE actor_names SET (n, first_day, last_day) = (SELECT count(*), min(nullif(day, '')),
+               max(nullif(day, '')) FROM actor_sightings WHERE name = actor_names.id)""")
+        self._count_documents(None)
         actors = registry.actors()
         self._write_actors(actors)
         # participants: their signature and their actor
@@ -181,6 +185,7 @@ class ActorEnrichment:
         ids: dict[tuple[str, str, str, str, str], int] = {}
         new_names: list[int] = []
         touched: set[int] = set()
+        seen: list[tuple[int, str]] = []  # new sightings: (signature, document)
 
         def name_id(s: Any) -> int:
             sig = (s.kind, s.surface, s.country or "", s.title or "", _month(s.when))
@@ -208,10 +213,29 @@ class ActorEnrichment:
                 if self._conn.execute("INSERT OR IGNORE INTO actor_sightings (name, day, doc) VALUES (?, ?, ?)",
                                       (nid, s.when or "", s.doc)).rowcount:
                     touched.add(nid)
+                    seen.append((nid, s.doc))
+                    day = s.when or None
+                    self._conn.execute(
+                        """UPDATE actor_names SET n = n + 1,
+                               first_day = CASE WHEN ? IS NOT NULL AND (first_day IS NULL OR ? < first_day)
+                                           THEN ? ELSE first_day END,
+                               last_day = CASE WHEN ? IS NOT NULL AND (last_day IS NULL OR ? > last_day)
+                                          THEN ? ELSE last_day END
+                           WHERE id = ?""", (day, day, day, day, day, day, nid))
         changed: set[str] = set()
         closure: list[int] = []
         if new_names:
             changed, closure = self._recluster(new_names)
+        if changed:
+            self._count_documents(sorted(changed))
+        cluster_of: dict[int, str | None] = {}
+        for nid, doc in seen:  # the documents of clusters that kept their signatures
+            if nid not in cluster_of:
+                cluster_of[nid] = self._conn.execute("SELECT cluster FROM actor_names WHERE id = ?", (nid,)).fetchone()[0]
+            cid = cluster_of[nid]
+            if cid is not None and cid not in changed and self._conn.execute(
+                    "INSERT OR IGNORE INTO actor_docs (cluster, doc) VALUES (?, ?)", (cid, doc)).rowcount:
+                self._conn.execute("UPDATE actor_clusters SET docs = docs + 1 WHERE id = ?", (cid,))
         clusters = changed | {c for chunk in _chunks(sorted(touched)) for (c,) in self._conn.execute(
             f"SELECT DISTINCT cluster FROM actor_names WHERE cluster IS NOT NULL AND id IN ({','.join('?' * len(chunk))})",
             chunk)}
@@ -296,6 +320,24 @@ class ActorEnrichment:
                     (c.id, c.kind, c.name, c.country, c.official))
         return changed | (new_ids - old_ids), order
 
+    def _count_documents(self, clusters: list[str] | None) -> None:
+        """Recount the documents of these automatic clusters (None: of all) from their sightings."""
+        if clusters is None:
+            self._conn.execute("DELETE FROM actor_docs")
+            self._conn.execute(
+                """INSERT INTO actor_docs (cluster, doc) SELECT DISTINCT n.cluster, s.doc
+                   FROM actor_names n JOIN actor_sightings s ON s.name = n.id WHERE n.cluster IS NOT NULL""")
+            self._conn.execute(
+                "UPDATE actor_clusters SET docs = (SELECT count(*) FROM actor_docs WHERE cluster = actor_clusters.id)")
+            return
+        for cid in clusters:
+            self._conn.execute("DELETE FROM actor_docs WHERE cluster = ?", (cid,))
+            self._conn.execute(
+                """INSERT INTO actor_docs (cluster, doc) SELECT DISTINCT n.cluster, s.doc
+                   FROM actor_names n JOIN actor_sightings s ON s.name = n.id WHERE n.cluster = ?""", (cid,))
+            self._conn.execute("UPDATE actor_clusters SET docs = (SELECT count(*) FROM actor_docs WHERE cluster = ?)"
+                               " WHERE id = ?", (cid, cid))
+
     def _write_cluster_actors(self, clusters: list[str]) -> int:
         """Write the actors of these automatic clusters from the tallies of their sightings."""
         from readouts.actors import Tally, _Cluster, _Sighting, actor_record, name_key, _order_free, sighting_order
@@ -303,24 +345,22 @@ class ActorEnrichment:
         actors = []
         for cid in clusters:
             meta = self._conn.execute(
-                "SELECT kind, name, country, official FROM actor_clusters WHERE id = ?", (cid,)).fetchone()
+                "SELECT kind, name, country, official, docs FROM actor_clusters WHERE id = ?", (cid,)).fetchone()
             if meta is None:  # the cluster went
                 self._conn.execute("DELETE FROM actor_aliases WHERE actor_id = ?", (cid,))
                 self._conn.execute("DELETE FROM actors WHERE id = ?", (cid,))
                 continue
-            kind, name, country, official = meta
+            kind, name, country, official, docs = meta
+            # the tally from the cluster's signatures (their counts and first and last days): its
+            # cost is the number of signatures (name forms, posts, months), not of sightings
             rows = self._conn.execute(
-                """SELECT n.kind, n.surface, n.country, n.title, n.month, count(*),
-                          min(nullif(s.day, '')), max(nullif(s.day, ''))
-                   FROM actor_names n JOIN actor_sightings s ON s.name = n.id
-                   WHERE n.cluster = ? GROUP BY n.id""", (cid,)).fetchall()
+                """SELECT kind, surface, country, title, month, n, first_day, last_day FROM actor_names
+                   WHERE cluster = ? AND n > 0""", (cid,)).fetchall()
             rows.sort(key=lambda r: sighting_order(_Sighting(r[0], r[1], r[2] or None, r[3] or None, r[4] or None, "")))
             t = Tally()
             for _, surface, c_country, title, _, n, first, last in rows:
                 t.add(surface, c_country or None, title or None, n, first, last)
-            t.docs = self._conn.execute(
-                """SELECT count(DISTINCT s.doc) FROM actor_names n JOIN actor_sightings s ON s.name = n.id
-                   WHERE n.cluster = ?""", (cid,)).fetchone()[0]
+            t.docs = docs
             key = _order_free(name_key(name), country) if kind == "person" else ()
             actors.append(actor_record(_Cluster(cid, kind, name, country, key, official), t))
         for chunk in _chunks([a.id for a in actors]):

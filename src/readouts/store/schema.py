@@ -257,6 +257,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             title   TEXT NOT NULL DEFAULT '',
             month   TEXT NOT NULL DEFAULT '',         -- YYYY-MM (or YYYY) of the sighting's date
             cluster TEXT,                             -- its automatic cluster (actor id before overrides)
+            n         INTEGER NOT NULL DEFAULT 0,     -- its sightings
+            first_day TEXT,                           -- the earliest and latest of their dates
+            last_day  TEXT,
             UNIQUE (kind, surface, country, title, month)
         );
         CREATE INDEX actor_names_cluster ON actor_names (cluster);
@@ -277,8 +280,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             kind     TEXT NOT NULL,
             name     TEXT NOT NULL,
             country  TEXT,
-            official TEXT
+            official TEXT,
+            docs     INTEGER NOT NULL DEFAULT 0       -- distinct documents of its sightings
         );
+        CREATE TABLE actor_docs (                      -- the documents of each automatic cluster
+            cluster TEXT NOT NULL,
+            doc     TEXT NOT NULL,
+            PRIMARY KEY (cluster, doc)
+        ) WITHOUT ROWID;
         CREATE TABLE actor_state (                     -- no row: the next refresh rebuilds
             id        INTEGER PRIMARY KEY CHECK (id = 1),
             max_seq   INTEGER NOT NULL,                -- documents up to this seq are in the registry

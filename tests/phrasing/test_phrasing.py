@@ -13,7 +13,6 @@ import calendar
 import copy
 import json
 import re
-import time
 import tomllib
 from collections import Counter
 from datetime import date, timedelta
@@ -31,7 +30,6 @@ import phrasing_text as words
 BASELINE = Path(__file__).with_name("baseline.json")
 ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
 TARGET = 0.98
-MAX_SECONDS = 20.0
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +38,8 @@ def items() -> list[gen.Item]:
 
 
 @pytest.fixture(scope="module")
-def timed_outcomes(items) -> tuple[list[check.Outcome], float]:
-    start = time.perf_counter()
-    outcomes = check.run(items)
-    return outcomes, time.perf_counter() - start
-
-
-@pytest.fixture(scope="module")
-def outcomes(timed_outcomes) -> list[check.Outcome]:
-    return timed_outcomes[0]
+def outcomes(items) -> list[check.Outcome]:
+    return check.run(items)
 
 
 # --- the slots file -------------------------------------------------------------------
@@ -132,17 +123,14 @@ def test_a_file_that_is_not_toml_is_rejected():
 # --- the generated table --------------------------------------------------------------
 
 
-def test_the_table_is_large_deterministic_and_fast():
-    start = time.perf_counter()
+def test_the_table_is_large_and_deterministic():
     first = gen.generate()
-    elapsed = time.perf_counter() - start
     again = gen.generate()
     other = gen.generate(seed=gen.SEED + 1)
     assert sum(i.positive for i in first) >= 2000 and len(first) >= 2400
     assert [i.as_dict() for i in first] == [i.as_dict() for i in again]
     assert [i.text for i in first] != [i.text for i in other]
     assert len({i.id for i in first}) == len(first)
-    assert elapsed < MAX_SECONDS / 4
 
 
 SLOT_VALUES = {
@@ -448,10 +436,9 @@ def test_the_breakdown_counts_failures_per_slot_value():
 # --- the extractor on the table -------------------------------------------------------
 
 
-def test_the_extractor_reads_the_whole_table_in_time(items, timed_outcomes):
-    outcomes, elapsed = timed_outcomes
+def test_the_extractor_reads_the_whole_table(items, outcomes):
+    """Every item gives an outcome (how fast is bench/phrasing_report.py's to say, not a test's)."""
     assert len(outcomes) == len(items)
-    assert elapsed < MAX_SECONDS
     # the figure does not fall below the one recorded in baseline.json
     floor = json.loads(BASELINE.read_text(encoding="utf-8"))["pass_rate"]
     assert check.pass_rate(outcomes) >= floor, check.format_report(outcomes, per_slot=False)

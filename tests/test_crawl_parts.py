@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from crawl_site import serve_site
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from readouts.crawl import ProfileError, builtin_profiles, load_profile
@@ -170,6 +170,7 @@ def test_normalise_url(url, base, expected):
 
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400), st.sampled_from(["sitemap", "sitemapindex", "feed", "html", "other"]))
+@example(b"<:", "feed")  # a tag with no valid name
 def test_discovery_never_raises_on_any_bytes(body, kind):
     found = discover(kind, body, "https://a.example/news/", PROFILE)
     assert all(u.startswith("http") for u, _ in found.pages)

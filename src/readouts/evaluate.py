@@ -340,8 +340,8 @@ class _Scorer:
     def result(self) -> dict:
         ep, er, ef = _prf(self.eng_tp, self.eng_pred, self.eng_gold)
         pp, pr, pf = _prf(self.par_tp, self.par_pred, self.par_gold)
-        parts = [self.readout.value, ef] + [t.value for t in self.fields.values()]
-        parts = [x for x in parts if x is not None]
+        values = [self.readout.value, ef] + [t.value for t in self.fields.values()]
+        parts: list[float] = [x for x in values if x is not None]
         return {
             "documents": self.readout.n,
             "readout_accuracy": self.readout.value,

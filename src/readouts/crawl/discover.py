@@ -92,7 +92,12 @@ def _xml_root(body: bytes) -> etree._Element | None:
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    try:
+        return etree.QName(tag).localname.lower()
+    except ValueError:  # a tag the recovering parser kept but no valid name ("<:")
+        return tag.rsplit("}", 1)[-1].lower()
 
 
 def sniff(content_type: str | None, body: bytes) -> str:

@@ -413,6 +413,23 @@ def sighting_blocks(s: _Sighting) -> tuple[str, ...]:
     return tuple(sorted(f"n:{w}" for w in words))
 
 
+def date_matters(s: _Sighting) -> bool:
+    """Whether the clustering of a sighting can depend on its date: only through the posts of
+    known officials, when its name fits several of them (``official_of``) or is one word (the
+    officials of that family name: ``_Build._surname``)."""
+    if s.kind != "person":
+        return False
+    toks = name_tokens(s.surface)
+    if len(toks) < 2:
+        return True
+    k = _known()
+    key = name_key(s.surface)
+    candidates = set(k.officials.get(key, ()))
+    if len(key) == 2:
+        candidates.update(k.officials.get(key[::-1], ()))
+    return len(candidates) > 1
+
+
 def official_of(s: _Sighting) -> str | None:
     """The known official (``data/officials.tsv`` key) a person sighting names, else None."""
     k = _known()

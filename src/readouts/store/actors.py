@@ -12,9 +12,11 @@ stored readout) gives; tests compare the two on invented stores.
 Tables (migration ``007_actor_registry``):
 
 * ``actor_names``: one row per distinct sighting signature (kind, surface form, state, post,
-  month: the clustering depends on the date only by its month) with its automatic cluster;
+  and the month where the clustering depends on the date: ``readouts.actors.date_matters``) with
+  its automatic cluster, its sightings' count and first and last day;
 * ``actor_name_blocks``: the blocks of each signature; ``actor_sightings``: every sighting
-  (signature, day, document); ``actor_clusters``: each automatic cluster's own fields;
+  (signature, day, document); ``actor_clusters``: each automatic cluster's own fields and its
+  documents' count (``actor_docs``);
 * ``actors`` / ``actor_aliases``: the final actors, as queries read them;
 * ``actor_state``: up to which document the registry is built, under which overrides.
 
@@ -50,6 +52,14 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 def _month(when: str | None) -> str:
     return (when or "")[:7]
+
+
+def _signature(s: Any) -> tuple[str, str, str, str, str]:
+    """A sighting's row in ``actor_names``: its month only where its clustering may depend on
+    it (``readouts.actors.date_matters``), so a person's rows do not grow with the months."""
+    from readouts.actors import date_matters
+
+    return (s.kind, s.surface, s.country or "", s.title or "", _month(s.when) if date_matters(s) else "")
 
 
 class _FullRebuild(Exception):
@@ -138,7 +148,7 @@ class ActorEnrichment:
             self._conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         names: dict[tuple[str, str, str, str, str], int] = {}
         for i, s in enumerate(build.sightings):
-            sig = (s.kind, s.surface, s.country or "", s.title or "", _month(s.when))
+            sig = _signature(s)
             nid = names.get(sig)
             if nid is None:
                 nid = names[sig] = len(names) + 1
@@ -163,7 +173,7 @@ class ActorEnrichment:
         updates = []
         for eid, ordinal, name, country, title, when, published, old_actor, old_name in rows:
             s = participant_sighting(_participant(name, country, title), when or published, "")
-            nid = names.get((s.kind, s.surface, s.country or "", s.title or "", _month(s.when))) if s else None
+            nid = names.get(_signature(s)) if s else None
             actor = _resolve(registry.resolve, name, country, title, when or published)
             if (actor, nid) != (old_actor, old_name):
                 updates.append((actor, nid, eid, ordinal))
@@ -188,7 +198,7 @@ class ActorEnrichment:
         seen: list[tuple[int, str]] = []  # new sightings: (signature, document)
 
         def name_id(s: Any) -> int:
-            sig = (s.kind, s.surface, s.country or "", s.title or "", _month(s.when))
+            sig = _signature(s)
             nid = ids.get(sig)
             if nid is None:
                 row = self._conn.execute(

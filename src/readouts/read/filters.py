@@ -241,7 +241,8 @@ def where(conn: sqlite3.Connection, f: Filters) -> tuple[str, list[Any]]:
     if f.actor and f.actor.strip():
         actor = f.actor.strip()
         if _is_actor_id(conn, actor):  # a registry id: that actor only
-            clauses.append("EXISTS (SELECT 1 FROM participants p WHERE p.engagement_id = e.id AND p.actor_id = ?)")
+            # not a correlated EXISTS: SQLite would scan the actor's index once per engagement
+            clauses.append("e.id IN (SELECT p.engagement_id FROM participants p WHERE p.actor_id = ?)")
             params.append(actor)
         else:
             clauses.append(

@@ -330,8 +330,12 @@ def actor(conn: sqlite3.Connection, ident: str, f: Filters | None = None) -> dic
         actor_id, kind, name, country, aliases_json, posts_json = ident, None, ident, None, "[]", "[]"
         source = "participant names"
     rows = engagements(conn, replace(f, actor=actor_id, limit=None, offset=0))
-    mine = [p for e in rows for p in people(e)
-            if (p["actor_id"] == actor_id if source == "actors table" else (p["name"] or "").casefold() == ident.casefold())]
+    fold = ident.casefold()
+
+    def is_me(p: dict[str, Any]) -> bool:
+        return p["actor_id"] == actor_id if source == "actors table" else (p["name"] or "").casefold() == fold
+
+    mine = [p for e in rows for p in people(e) if is_me(p)]
     aliases = sorted({p["name"] for p in mine if p["name"]})
     try:
         aliases = sorted(set(json.loads(aliases_json or "[]")) | set(aliases))
@@ -347,7 +351,7 @@ def actor(conn: sqlite3.Connection, ident: str, f: Filters | None = None) -> dic
         seen: dict[tuple[str | None, str | None], list[str | None]] = {}
         for e in rows:
             for p in people(e):
-                if p in mine:
+                if is_me(p):
                     span = seen.setdefault((p["title"], p["country"]), [e["date"], e["date"]])
                     if e["date"] and (span[0] is None or e["date"] < span[0]):
                         span[0] = e["date"]
@@ -359,7 +363,7 @@ def actor(conn: sqlite3.Connection, ident: str, f: Filters | None = None) -> dic
     for e in rows:
         others = {}
         for p in people(e):
-            if p in mine or not (p["name"] or p["country"]):
+            if is_me(p) or not (p["name"] or p["country"]):
                 continue
             key = p["actor_id"] or p["name"] or p["country"]
             others[key] = (p["name"] or p["country"] or "?", p["country"])

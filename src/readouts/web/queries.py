@@ -626,3 +626,23 @@ def dyad_sides(conn: sqlite3.Connection, a: str, b: str, f: Filters) -> dict[str
         "by_month": one_sided_by_month(events, a, b),
         "gaps": [g.as_dict() for g in readout_gaps(events, a, b, partial(side_has_report, conn))],
     }
+
+
+# --------------------------------------------------------------------------- map
+
+
+def places(conn: sqlite3.Connection, f: Filters) -> list[dict[str, Any]]:
+    """Engagements with coordinates, grouped by place: lat, lon, city, country and a count per mode."""
+    where, params = f.where()
+    grouped: dict[tuple[float, float], dict[str, Any]] = {}
+    for lat, lon, city, country, mode, n in _run(
+        conn,
+        f"""SELECT round(e.lat, 2), round(e.lon, 2), e.location_city, e.location_country, e.mode, count(*)
+            {_BASE} WHERE {where} AND e.lat IS NOT NULL AND e.lon IS NOT NULL
+            GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
+        params, f,
+    ):
+        place = grouped.setdefault((lat, lon), {"lat": lat, "lon": lon, "city": city, "country": country,
+                                                "modes": {}})
+        place["modes"][mode] = place["modes"].get(mode, 0) + n
+    return list(grouped.values())

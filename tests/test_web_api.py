@@ -6,6 +6,7 @@ import io
 import json
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -280,14 +281,18 @@ def test_a_removed_database_gives_an_error_page_with_headers(tmp_path, server):
     shutil.copy(server.db, db)
     with Server(db) as srv, httpx.Client(base_url=srv.url, timeout=20) as c:
         assert c.get("/").status_code == 200
-        db.unlink()
-        for url, kind in [("/", "text/html"), ("/network", "text/html"), ("/api/engagements", "application/json")]:
-            r = c.get(url)
-            assert r.status_code == 503, (url, r.text)
-            assert r.headers["content-type"].startswith(kind)
-            assert "missing or unreadable" in r.text
-            assert "script-src 'self'" in r.headers["content-security-policy"]
-            assert r.headers["x-frame-options"] == "DENY"
+        for damage in ("removed", "not a database"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            if damage == "not a database":
+                db.write_bytes(b"this is not an SQLite file" * 100)
+            for url, kind in [("/", "text/html"), ("/network", "text/html"), ("/api/engagements", "application/json")]:
+                r = c.get(url)
+                assert r.status_code == 503, (damage, url, r.text)
+                assert r.headers["content-type"].startswith(kind)
+                assert "missing or unreadable" in r.text
+                assert "script-src 'self'" in r.headers["content-security-policy"]
+                assert r.headers["x-frame-options"] == "DENY"
 
 
 def test_openapi_lists_every_endpoint(client):

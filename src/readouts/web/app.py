@@ -37,7 +37,7 @@ from readouts.records import MODES
 from readouts.store import first_day, is_valid_date
 from readouts.web import charts
 from readouts.web import queries as q
-from readouts.web.frontdoor import CSP, FrontDoor, StaticFiles, accepts_gzip  # noqa: F401 - CSP is re-exported
+from readouts.web.frontdoor import CSP, FrontDoor, Memo, StaticFiles, accepts_gzip  # noqa: F401 - CSP is re-exported
 
 HERE = Path(__file__).parent
 MODE_LABELS = {"meeting": "meeting", "talks": "talks", "phone_call": "phone call",
@@ -177,6 +177,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     templates = Jinja2Templates(env=env)
 
     app.state.db_path = db_path
+    memo = Memo(db_path)  # q.dyad, q.network, q.places, q.actor: computed once per store version
 
     def wants_json(request: Request) -> bool:
         path = request.url.path
@@ -289,6 +290,9 @@ def create_app(db_path: str | Path) -> FastAPI:
             node_href=lambda v: "/?" + urlencode(keep(f, "country", country=v)),
             edge_href=lambda x, y: f"/dyad/{x}/{y}?" + urlencode(keep(f, "country")))
 
+    def network_figure(conn: sqlite3.Connection, f: q.Filters, by: str) -> charts.Chart:
+        return network_chart(memo(q.network, conn, f, by), f, by)  # the layout, once per store version
+
     def actor_chart(rows: list[dict[str, Any]]) -> charts.Chart:
         per: dict[str, Counter[str]] = defaultdict(Counter)
         for e in rows:
@@ -300,7 +304,7 @@ def create_app(db_path: str | Path) -> FastAPI:
                                 MODE_CLASSES, "engagements", period_name="year", note=undated_note(rows))
 
     def map_chart(conn: sqlite3.Connection, f: q.Filters) -> charts.Chart:
-        places = q.places(conn, f)
+        places = memo(q.places, conn, f)
         located = sum(sum(p["modes"].values()) for p in places)
         total = q.count_engagements(conn, f)
         note = f"{total - located} of {total} engagements have no coordinates, not mapped" if total > located else ""
@@ -341,7 +345,7 @@ def create_app(db_path: str | Path) -> FastAPI:
              responses=_page_errors(400, 422))
     def dyad_page(request: Request, conn: Conn, a: CodeParam, b: CodeParam, f: FiltersDep) -> HTMLResponse:
         a, b = dyad_codes(a, b)
-        d = q.dyad(conn, a, b, f)
+        d = memo(q.dyad, conn, a, b, f)
         return render(request, "dyad.html", d=d, f=f, figures=dyad_charts(d, f), page_title=f"{a}–{b}",
                       csv_query=urlencode(keep(f, "country")))
 
@@ -349,8 +353,8 @@ def create_app(db_path: str | Path) -> FastAPI:
              responses=_page_errors(400, 422))
     def network_page(request: Request, conn: Conn, f: FiltersDep,
                      by: Literal["state", "actor"] = "state") -> HTMLResponse:
-        n = q.network(conn, f, by)
-        return render(request, "network.html", n=n, f=f, by=by, figure=network_chart(n, f, by),
+        n = memo(q.network, conn, f, by)
+        return render(request, "network.html", n=n, f=f, by=by, figure=memo(network_figure, conn, f, by),
                       page_title="Network", csv_query=urlencode([*f.params(), ("by", by)]))
 
     @app.get("/map", response_class=HTMLResponse, summary="Map page: engagements by place", tags=["pages"],
@@ -362,7 +366,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     @app.get("/actors/{actor_id}", response_class=HTMLResponse, summary="Actor page", tags=["pages"],
              responses=_page_errors(404, 422))
     def actor_page(request: Request, conn: Conn, actor_id: Annotated[str, PathParam(max_length=200)]) -> HTMLResponse:
-        a = q.actor(conn, actor_id)
+        a = memo(q.actor, conn, actor_id)
         mine = q.engagements(conn, q.Filters(ids=tuple(a["engagement_ids"])), limit=None)
         return render(request, "actor.html", a=a, engagements=mine, figure=actor_chart(mine), page_title=a["name"])
 
@@ -418,14 +422,14 @@ def create_app(db_path: str | Path) -> FastAPI:
              tags=["api"], responses=_api_errors(400, 422))
     def api_dyad(conn: Conn, a: CodeParam, b: CodeParam, f: FiltersDep) -> dict[str, Any]:
         a, b = dyad_codes(a, b)
-        return q.dyad(conn, a, b, f)
+        return memo(q.dyad, conn, a, b, f)
 
     @app.get("/api/dyad/{a}/{b}/{chart}.csv", summary="The figures of one dyad chart (CSV)", tags=["export"],
              response_class=Response, responses={200: CSV_RESPONSE, **_api_errors(400, 404, 422)})
     def api_dyad_chart(conn: Conn, a: CodeParam, b: CodeParam, chart: Literal["mode", "level", "one_sided"],
                        f: FiltersDep) -> Response:
         a, b = dyad_codes(a, b)
-        figures = dyad_charts(q.dyad(conn, a, b, f), f)
+        figures = dyad_charts(memo(q.dyad, conn, a, b, f), f)
         if chart not in figures:
             raise q.NotFound(f"no {chart} chart for {a}-{b} (no event reported by both sides)")
         return chart_csv(figures[chart], f"{a}-{b}-{chart}")
@@ -433,17 +437,17 @@ def create_app(db_path: str | Path) -> FastAPI:
     @app.get("/api/network", summary="States or actors as nodes, engagements as weighted edges", tags=["api"],
              responses=_api_errors(400, 422))
     def api_network(conn: Conn, f: FiltersDep, by: Literal["state", "actor"] = "state") -> dict[str, Any]:
-        return q.network(conn, f, by)
+        return memo(q.network, conn, f, by)
 
     @app.get("/api/network.csv", summary="The edges of the network chart (CSV)", tags=["export"],
              response_class=Response, responses={200: CSV_RESPONSE, **_api_errors(400, 422)})
     def api_network_csv(conn: Conn, f: FiltersDep, by: Literal["state", "actor"] = "state") -> Response:
-        return chart_csv(network_chart(q.network(conn, f, by), f, by), f"network-{by}")
+        return chart_csv(memo(network_figure, conn, f, by), f"network-{by}")
 
     @app.get("/api/places", summary="Engagements with coordinates, counted per place and mode", tags=["api"],
              responses=_api_errors(400, 422))
     def api_places(conn: Conn, f: FiltersDep) -> dict[str, Any]:
-        return {"filters": f.as_dict(), "places": q.places(conn, f)}
+        return {"filters": f.as_dict(), "places": memo(q.places, conn, f)}
 
     @app.get("/api/places.csv", summary="The figures of the map (CSV)", tags=["export"],
              response_class=Response, responses={200: CSV_RESPONSE, **_api_errors(400, 422)})
@@ -453,12 +457,12 @@ def create_app(db_path: str | Path) -> FastAPI:
     @app.get("/api/actors/{actor_id}", summary="An actor: aliases, posts, engagements, counterparts", tags=["api"],
              responses=_api_errors(404, 422))
     def api_actor(conn: Conn, actor_id: Annotated[str, PathParam(max_length=200)]) -> dict[str, Any]:
-        return q.actor(conn, actor_id)
+        return memo(q.actor, conn, actor_id)
 
     @app.get("/api/actors/{actor_id}/per_year.csv", summary="The actor's engagements per year and mode (CSV)",
              tags=["export"], response_class=Response, responses={200: CSV_RESPONSE, **_api_errors(404, 422)})
     def api_actor_csv(conn: Conn, actor_id: Annotated[str, PathParam(max_length=200)]) -> Response:
-        a = q.actor(conn, actor_id)
+        a = memo(q.actor, conn, actor_id)
         return chart_csv(actor_chart(q.engagements(conn, q.Filters(ids=tuple(a["engagement_ids"])), limit=None)),
                          "actor-per-year")
 

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import mimetypes
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -63,6 +64,31 @@ def data_version(db_path: Path) -> tuple[int, ...] | None:
         else:
             out.extend((st.st_size, st.st_mtime_ns))
     return tuple(out)
+
+
+class Memo:
+    """Results of read functions kept until the store changes (keyed on ``data_version``), shared
+    by the pages, the API and the CSV downloads that need the same figures. Thread-safe LRU."""
+
+    def __init__(self, db_path: Path, max_entries: int = 256) -> None:
+        self.db_path, self.max_entries = Path(db_path), max_entries
+        self.data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, fn: Callable[..., Any], conn: Any, *args: Any) -> Any:
+        version = data_version(self.db_path)
+        key = (fn.__module__, fn.__qualname__, args, version)
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        value = fn(conn, *args)
+        if version is not None:
+            with self.lock:
+                self.data[key] = value
+                while len(self.data) > self.max_entries:
+                    self.data.popitem(last=False)
+        return value
 
 
 @dataclass(frozen=True)

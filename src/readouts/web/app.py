@@ -177,7 +177,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     templates = Jinja2Templates(env=env)
 
     app.state.db_path = db_path
-    memo = Memo(db_path)  # q.dyad, q.network, q.places, q.actor: computed once per store version
+    memo = Memo(db_path)  # counts, facets, dyads, networks, places, actors: once per store version
 
     def wants_json(request: Request) -> bool:
         path = request.url.path
@@ -233,7 +233,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     # ------------------------------------------------------------------ shared builders
 
     def search_data(conn: sqlite3.Connection, f: q.Filters, page: int, per_page: int) -> dict[str, Any]:
-        total = q.count_engagements(conn, f)
+        total = memo(q.count_engagements, conn, f)
         pages = max(1, -(-total // per_page))
         rows = q.engagements(conn, f, limit=per_page, offset=(page - 1) * per_page)
         return {"total": total, "page": page, "per_page": per_page, "pages": pages, "engagements": rows}
@@ -306,7 +306,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     def map_chart(conn: sqlite3.Connection, f: q.Filters) -> charts.Chart:
         places = memo(q.places, conn, f)
         located = sum(sum(p["modes"].values()) for p in places)
-        total = q.count_engagements(conn, f)
+        total = memo(q.count_engagements, conn, f)
         note = f"{total - located} of {total} engagements have no coordinates, not mapped" if total > located else ""
         return charts.world_map("map", f"{located} engagements at {len(places)} places", places, MODE_LABELS, note)
 
@@ -331,7 +331,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     def search_page(request: Request, conn: Conn, f: FiltersDep, page: PageParam = 1) -> HTMLResponse:
         data = search_data(conn, f, page, PER_PAGE)
         params = f.params()
-        return render(request, "search.html", f=f, data=data, facets=q.facets(conn, f),
+        return render(request, "search.html", f=f, data=data, facets=memo(q.facets, conn, f),
                       query=urlencode(params), params=params, page_title="Search")
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, summary="Document page", tags=["pages"],
@@ -411,7 +411,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     @app.get("/api/facets", summary="Counts per facet value within the filtered set", tags=["api"],
              responses=_api_errors(400, 422))
     def api_facets(conn: Conn, f: FiltersDep) -> dict[str, Any]:
-        return {"filters": f.as_dict(), "total": q.count_engagements(conn, f), "facets": q.facets(conn, f)}
+        return {"filters": f.as_dict(), "total": memo(q.count_engagements, conn, f), "facets": memo(q.facets, conn, f)}
 
     @app.get("/api/documents/{doc_id}", summary="A document: clean text, readout and highlighted spans", tags=["api"],
              responses=_api_errors(404, 422))

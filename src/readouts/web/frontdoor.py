@@ -68,27 +68,49 @@ def data_version(db_path: Path) -> tuple[int, ...] | None:
 
 class Memo:
     """Results of read functions kept until the store changes (keyed on ``data_version``), shared
-    by the pages, the API and the CSV downloads that need the same figures. Thread-safe LRU."""
+    by the pages, the API and the CSV downloads that need the same figures. A thread-safe LRU;
+    concurrent requests for the same missing result wait for the one computing it."""
 
-    def __init__(self, db_path: Path, max_entries: int = 256) -> None:
+    def __init__(self, db_path: Path, max_entries: int = 512) -> None:
         self.db_path, self.max_entries = Path(db_path), max_entries
         self.data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.pending: dict[tuple[Any, ...], threading.Lock] = {}
         self.lock = threading.Lock()
 
     def __call__(self, fn: Callable[..., Any], conn: Any, *args: Any) -> Any:
         version = data_version(self.db_path)
+        if version is None:
+            return fn(conn, *args)
         key = (fn.__module__, fn.__qualname__, args, version)
         with self.lock:
             if key in self.data:
                 self.data.move_to_end(key)
                 return self.data[key]
-        value = fn(conn, *args)
-        if version is not None:
+            busy = self.pending.get(key)
+            if busy is None:
+                busy = self.pending[key] = threading.Lock()
+                busy.acquire()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            with busy:  # wait for the request computing it
+                pass
+            with self.lock:
+                if key in self.data:
+                    return self.data[key]
+            return fn(conn, *args)  # it failed there: try here (and raise here)
+        try:
+            value = fn(conn, *args)
             with self.lock:
                 self.data[key] = value
                 while len(self.data) > self.max_entries:
                     self.data.popitem(last=False)
-        return value
+            return value
+        finally:
+            with self.lock:
+                self.pending.pop(key, None)
+            busy.release()
 
 
 @dataclass(frozen=True)

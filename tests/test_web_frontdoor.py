@@ -75,3 +75,31 @@ def test_static_files_are_hashed_and_gzipped(tmp_path):
     assert files.headers("a.css", None, headers["ETag"], True)[0] == 304
     assert files.headers("a.css", "old", None, False)[1]["Cache-Control"].endswith("must-revalidate")
     assert files.headers("nope.css", None, None, True) is None
+
+
+def test_shared_cache_round_trip(tmp_path):
+    from readouts.web.frontdoor import Cached, SharedCache
+
+    cache = SharedCache(tmp_path, max_files=3)
+    entry = Cached(200, [(b"content-type", b"text/html; charset=utf-8"), (b"x", b"\xe9")], b"\x00body\nmore")
+    cache.put(("/", b"q=1", True, (1, 2, 3, 4)), entry)
+    assert cache.get(("/", b"q=1", True, (1, 2, 3, 4))) == entry
+    assert cache.get(("/", b"q=1", True, (1, 2, 3, 5))) is None  # another store version
+    for i in range(5):
+        cache.put(("/", str(i).encode(), True, ()), entry)
+    assert len(list(tmp_path.iterdir())) <= 4  # a full folder takes no more (counted now and then)
+
+
+def test_workers_share_responses(tmp_path):
+    """Two servers (as the workers of ``serve --workers 2``) over one store and one cache folder."""
+    httpx = pytest.importorskip("httpx")
+    from web_server import Server, build_database
+
+    db = build_database(tmp_path)
+    shared = tmp_path / "cache"
+    shared.mkdir()
+    with Server(db, shared) as a, Server(db, shared) as b:
+        first = httpx.get(a.url + "/network?since=2024", timeout=20)
+        assert first.status_code == 200 and len(list(shared.iterdir())) == 1
+        second = httpx.get(b.url + "/network?since=2024", timeout=20)
+        assert second.content == first.content and len(list(shared.iterdir())) == 1

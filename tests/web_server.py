@@ -81,14 +81,14 @@ def free_port() -> int:
 class Server:
     """uvicorn serving ``create_app(db)`` in a background thread."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, shared_cache: Path | None = None) -> None:
         import uvicorn
 
         from readouts.web.app import create_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(db), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(create_app(db, shared_cache), host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -45,6 +45,7 @@ MODE_LABELS = {"meeting": "meeting", "talks": "talks", "phone_call": "phone call
 MODE_CLASSES = {m: f"mode-{m}" for m in MODES}
 PER_PAGE = 25
 DB_ENV = "READOUTS_WEB_DB"  # the database of ``app_from_env`` (the workers of ``serve --workers N``)
+CACHE_ENV = "READOUTS_WEB_CACHE"  # the folder where those workers share cached responses
 
 # What the OpenAPI schema says the parameters are; the handlers check the rest (a known code, a real day).
 DATE_PATTERN = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$"
@@ -161,7 +162,9 @@ Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
 FiltersDep = Annotated[q.Filters, Depends(get_filters)]
 
 
-def create_app(db_path: str | Path) -> FastAPI:
+def create_app(db_path: str | Path, shared_cache: str | Path | None = None) -> FastAPI:
+    """The app over ``db_path``; ``shared_cache``, a private folder, shares cached responses between
+    the worker processes of one server."""
     db_path = Path(db_path)
     q.connect(db_path).close()  # a missing file or an older schema fails here, not on every request
     app = FastAPI(
@@ -474,13 +477,14 @@ def create_app(db_path: str | Path) -> FastAPI:
             raise q.NotFound(f"no engagement {engagement_id!r}")
         return c
 
-    app.add_middleware(FrontDoor, db_path=db_path, error_page=error_page)
+    app.add_middleware(FrontDoor, db_path=db_path, error_page=error_page,
+                       shared_dir=Path(shared_cache) if shared_cache else None)
     return app
 
 
 def app_from_env() -> FastAPI:
     """The app over the database named by ``$READOUTS_WEB_DB`` (each worker of ``serve --workers N``)."""
-    return create_app(os.environ[DB_ENV])
+    return create_app(os.environ[DB_ENV], os.environ.get(CACHE_ENV) or None)
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -490,7 +494,15 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, worker
     if workers <= 1:
         uvicorn.run(create_app(db_path), host=host, port=port, log_level="info")
         return
+    import shutil
+    import tempfile
+
     create_app(db_path)  # fail here (missing file, old schema), not in every worker
+    shared = tempfile.mkdtemp(prefix="readouts-web-cache-")  # private (0700), removed on exit
     os.environ[DB_ENV] = str(Path(db_path).resolve())
-    uvicorn.run("readouts.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    os.environ[CACHE_ENV] = shared
+    try:
+        uvicorn.run("readouts.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="info")
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

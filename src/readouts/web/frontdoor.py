@@ -9,7 +9,8 @@
 * successful ``GET`` responses are kept in a per-process LRU cache keyed on the path, the query
   and the store's data version (``data_version``: the size and modification time of the database
   file and its write-ahead log), so nothing is served stale after an ingest and nothing that did
-  not change between ingests is computed twice.
+  not change between ingests is computed twice; with ``shared_dir`` (``serve --workers N``) they
+  are also written there, so that every worker serves what one of them computed.
 
 ``StaticFiles`` serves ``static/`` from memory, gzipped once, with an ETag and, under the hashed
 URL that ``url`` gives, ``Cache-Control: immutable``.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 import mimetypes
 import os
@@ -176,12 +178,60 @@ class Cached:
     body: bytes
 
 
+class SharedCache:
+    """Responses as files in a private folder, shared by the worker processes of one server."""
+
+    def __init__(self, folder: Path, max_files: int) -> None:
+        self.folder, self.max_files = folder, max_files
+        self.writes = 0
+        self.full = False
+
+    def _path(self, key: tuple[Any, ...]) -> Path:
+        return self.folder / hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def get(self, key: tuple[Any, ...]) -> Cached | None:
+        try:
+            raw = self._path(key).read_bytes()
+        except OSError:
+            return None
+        head, sep, body = raw.partition(b"\n")
+        if not sep:
+            return None
+        try:
+            meta = json.loads(head)
+            return Cached(int(meta["status"]), [(k.encode("latin-1"), v.encode("latin-1")) for k, v in meta["headers"]],
+                          body)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: tuple[Any, ...], entry: Cached) -> None:
+        self.writes += 1
+        if (self.writes - 1) % min(200, max(1, self.max_files // 10)) == 0:  # count now and then: full takes no more
+            try:
+                self.full = sum(1 for _ in os.scandir(self.folder)) >= self.max_files
+            except OSError:
+                self.full = True
+        if self.full:
+            return
+        meta = json.dumps({"status": entry.status,
+                           "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, v in entry.headers]})
+        path = self._path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            tmp.write_bytes(meta.encode() + b"\n" + entry.body)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
 class FrontDoor:
     """ASGI middleware: security headers, HEAD, gzip and a response cache (see the module doc)."""
 
     def __init__(self, app: ASGIApp, db_path: Path, max_entries: int = 512, max_bytes: int = 64 << 20,
-                 error_page: Callable[[int, str], bytes] | None = None) -> None:
+                 error_page: Callable[[int, str], bytes] | None = None, shared_dir: Path | None = None,
+                 max_files: int = 20_000) -> None:
         self.app = app
+        self.shared = SharedCache(Path(shared_dir), max_files) if shared_dir else None
         self.db_path = Path(db_path)
         self.cache: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()
         self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
@@ -202,6 +252,10 @@ class FrontDoor:
             if version is not None:
                 key = (scope["path"], scope.get("query_string", b""), gz, version)
                 hit = self.cache.get(key)
+                if hit is None and self.shared is not None:
+                    hit = self.shared.get(key)
+                    if hit is not None:
+                        self._store(key, hit)
                 if hit is not None:
                     self.cache.move_to_end(key)
                     self.hits += 1
@@ -235,6 +289,8 @@ class FrontDoor:
             headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
         if key is not None and status == 200 and len(body) <= self.max_bytes // 16:
             self._store(key, Cached(status, headers, body))
+            if self.shared is not None:
+                self.shared.put(key, self.cache[key])
         await self._send(send, status, headers, body, head)
 
     def _store(self, key: tuple[Any, ...], entry: Cached) -> None:

@@ -497,7 +497,7 @@ def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay
               help="Interface to bind (the default is this machine only).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes serving requests (each keeps its own cache of responses until the store changes).")
+              help="Processes serving requests (they share the responses they cache until the store changes).")
 def serve(db_path: str, host: str, port: int, workers: int) -> None:
     """Explore the database in the browser (read-only web UI and JSON API)."""
     try:

@@ -488,7 +488,7 @@ def app_from_env() -> FastAPI:
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the web UI; ``workers`` > 1 runs that many processes (uvicorn's), each with its own cache."""
+    """Serve the web UI; ``workers`` > 1 runs that many processes (uvicorn's), sharing cached responses."""
     import uvicorn
 
     if workers <= 1:

@@ -103,3 +103,12 @@ def test_workers_share_responses(tmp_path):
         assert first.status_code == 200 and len(list(shared.iterdir())) == 1
         second = httpx.get(b.url + "/network?since=2024", timeout=20)
         assert second.content == first.content and len(list(shared.iterdir())) == 1
+
+
+def test_shared_cache_has_a_byte_budget(tmp_path):
+    from readouts.web.frontdoor import Cached, SharedCache
+
+    cache = SharedCache(tmp_path, max_files=100, max_bytes=5000)
+    for i in range(30):
+        cache.put(("/", str(i).encode(), True, ()), Cached(200, [], b"x" * 1000))
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) < 5000 + 10 * 1100  # checked every 10 writes

@@ -181,8 +181,8 @@ class Cached:
 class SharedCache:
     """Responses as files in a private folder, shared by the worker processes of one server."""
 
-    def __init__(self, folder: Path, max_files: int) -> None:
-        self.folder, self.max_files = folder, max_files
+    def __init__(self, folder: Path, max_files: int, max_bytes: int = 512 << 20) -> None:
+        self.folder, self.max_files, self.max_bytes = folder, max_files, max_bytes
         self.writes = 0
         self.full = False
 
@@ -208,7 +208,8 @@ class SharedCache:
         self.writes += 1
         if (self.writes - 1) % min(200, max(1, self.max_files // 10)) == 0:  # count now and then: full takes no more
             try:
-                self.full = sum(1 for _ in os.scandir(self.folder)) >= self.max_files
+                sizes = [e.stat().st_size for e in os.scandir(self.folder)]
+                self.full = len(sizes) >= self.max_files or sum(sizes) >= self.max_bytes
             except OSError:
                 self.full = True
         if self.full:
@@ -229,7 +230,7 @@ class FrontDoor:
 
     def __init__(self, app: ASGIApp, db_path: Path, max_entries: int = 512, max_bytes: int = 64 << 20,
                  error_page: Callable[[int, str], bytes] | None = None, shared_dir: Path | None = None,
-                 max_files: int = 20_000) -> None:
+                 max_files: int = 5_000) -> None:
         self.app = app
         self.shared = SharedCache(Path(shared_dir), max_files) if shared_dir else None
         self.db_path = Path(db_path)

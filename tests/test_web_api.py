@@ -234,6 +234,24 @@ def test_chart_csv_matches_the_chart(client):
     assert (f"{total - located} of {total} events have no coordinates" in page) == (located < total)
 
 
+@pytest.mark.parametrize("params", [{}, {"reports": "true"}, {"country": "CHN"}, {"since": "2024", "reports": "true"}])
+def test_map_counts_the_rows_of_the_search(client, params):
+    """A dot counts the rows search gives for the same filters that have coordinates: events (the
+    report that stands for each) unless reports=true."""
+    rows = client.get("/api/engagements.json", params=params).json()
+    located = [e for e in rows if e["lat"] is not None and e["lon"] is not None]
+    places = client.get("/api/places", params=params).json()
+    assert places["unit"] == ("reports" if params.get("reports") else "events")
+    per_mode: dict[str, int] = {}
+    for p in places["places"]:
+        for mode, n in p["modes"].items():
+            per_mode[mode] = per_mode.get(mode, 0) + n
+    expected: dict[str, int] = {}
+    for e in located:
+        expected[e["mode"]] = expected.get(e["mode"], 0) + 1
+    assert per_mode == expected
+
+
 def test_map_page_shows_places(client):
     page = client.get("/map").text
     assert '<figure class="chart" id="chart-map">' in page and page.count('class="dot mode-') >= 1

@@ -5,6 +5,8 @@ same engagement ids in the same order, one row per event and one per report, and
 each case expects."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -145,6 +147,24 @@ def test_counts_are_events_everywhere(client):
     assert actor["undated"] == 1
     counterparts = {c["id"]: c["count"] for c in actor["counterparts"]}
     assert counterparts["p:ingrid-solberg:NOR"] == 4 and counterparts["p:rosa-huaman:PER"] == 2
+
+
+def test_map_counts_events_unless_reports(client):
+    """The map's dots count the located rows of the search (events: the report that stands for each,
+    unless reports=true); its CSV and its page say the same."""
+    def located(params: dict) -> int:
+        rows = client.get("/api/engagements.json", params=params).json()
+        return sum(1 for e in rows if e["lat"] is not None and e["lon"] is not None)
+
+    def mapped(params: dict) -> int:
+        return sum(sum(p["modes"].values()) for p in client.get("/api/places", params=params).json()["places"])
+
+    events, reports = mapped({}), mapped({"reports": "true"})
+    assert events == located({}) and reports == located({"reports": "true"})
+    assert 0 < events <= reports
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/places.csv").text)))
+    assert sum(int(r["events"]) for r in rows) == events
+    assert f"{events} events at" in client.get("/map").text
 
 
 def test_web_csv_and_json_exports_carry_events_and_sources(client):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -173,10 +176,158 @@ def test_untrusted_text_is_escaped(client, ids):
     assert SCRIPT not in search
 
 
-def test_plotly_is_served_locally(client):
-    r = client.get("/static/plotly.min.js")
-    assert r.status_code == 200 and "plotly" in r.text[:2000].lower()
-    assert "cdn" not in client.get("/dyad/CHN/RUS").text.lower()
+def test_static_files_are_small_compressed_and_cached(client):
+    page = client.get("/dyad/CHN/RUS").text
+    assert "plotly" not in page.lower() and "cdn" not in page.lower()
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]{16})"', page).group(1)
+    r = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip" and "mode-meeting" in r.text
+    assert "immutable" in r.headers["cache-control"] and r.headers["etag"]
+    again = client.get(css, headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert "immutable" not in client.get("/static/app.css").headers["cache-control"]  # no hash: revalidate
+    js = re.search(r'src="(/static/app\.js\?v=[0-9a-f]{16})"', page).group(1)
+    assert int(client.get(js, headers={"Accept-Encoding": "identity"}).headers["content-length"]) < 20_000
+    assert client.get("/static/plotly.min.js").status_code == 404
+    assert client.get("/static/nope.js").status_code == 404
+
+
+def test_pages_are_gzipped_and_cached_until_the_store_changes(client):
+    r = client.get("/network", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and "chart-network" in r.text
+    assert client.get("/network").text == r.text  # served from the cache: the same bytes
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "columns"),
+    [
+        ("/api/dyad/CHN/NAM/mode.csv", {}, ["month"]),
+        ("/api/dyad/CHN/NAM/level.csv", {"since": "2020"}, ["month"]),
+        ("/api/network.csv", {}, ["source", "target", "events"]),
+        ("/api/network.csv", {"by": "actor"}, ["source", "target", "events"]),
+        ("/api/network.csv", {"reports": "true"}, ["source", "target", "reports"]),
+        ("/api/places.csv", {}, ["place", "country", "lat", "lon", "events"]),
+        ("/api/places.csv", {"reports": "true"}, ["place", "country", "lat", "lon", "reports"]),
+        ("/api/actors/Lin Haoran/per_year.csv", {}, ["year"]),
+    ],
+)
+def test_chart_figures_download_as_csv(client, url, params, columns):
+    r = client.get(url, params=params)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][:len(columns)] == columns and len(rows) > 1
+
+
+def test_chart_csv_matches_the_chart(client):
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/dyad/CHN/NAM/mode.csv").text)))
+    assert sum(int(r["total"]) for r in rows) == client.get("/api/dyad/CHN/NAM").json()["count"]
+    months = [r["month"] for r in rows]
+    assert months == sorted(months) and len(set(months)) == len(months)
+    places = client.get("/api/places").json()["places"]
+    assert places and all(-90 <= p["lat"] <= 90 and -180 <= p["lon"] <= 180 for p in places)
+    mapped = list(csv.DictReader(io.StringIO(client.get("/api/places.csv").text)))
+    assert sum(int(r["events"]) for r in mapped) == sum(sum(p["modes"].values()) for p in places)
+    # one dot per event: the mapped events plus those without coordinates are the events of the search
+    located, total = sum(int(r["events"]) for r in mapped), client.get("/api/facets").json()["total"]
+    assert located <= total
+    page = client.get("/map").text
+    assert (f"{total - located} of {total} events have no coordinates" in page) == (located < total)
+
+
+@pytest.mark.parametrize("params", [{}, {"reports": "true"}, {"country": "CHN"}, {"since": "2024", "reports": "true"}])
+def test_map_counts_the_rows_of_the_search(client, params):
+    """A dot counts the rows search gives for the same filters that have coordinates: events (the
+    report that stands for each) unless reports=true."""
+    rows = client.get("/api/engagements.json", params=params).json()
+    located = [e for e in rows if e["lat"] is not None and e["lon"] is not None]
+    places = client.get("/api/places", params=params).json()
+    assert places["unit"] == ("reports" if params.get("reports") else "events")
+    per_mode: dict[str, int] = {}
+    for p in places["places"]:
+        for mode, n in p["modes"].items():
+            per_mode[mode] = per_mode.get(mode, 0) + n
+    expected: dict[str, int] = {}
+    for e in located:
+        expected[e["mode"]] = expected.get(e["mode"], 0) + 1
+    assert per_mode == expected
+
+
+def test_map_page_shows_places(client):
+    page = client.get("/map").text
+    assert '<figure class="chart" id="chart-map">' in page and page.count('class="dot mode-') >= 1
+    assert page.count('class="land"') > 150  # the shipped country outlines
+
+
+def test_urls_are_links_only_for_http(client, server):
+    conn = sqlite3.connect(server.db)
+    keys = [r[0] for r in conn.execute("SELECT id FROM documents WHERE doc_id LIKE '90%hostile%url'")]
+    http = conn.execute("SELECT d.id FROM documents d WHERE d.url LIKE 'http%' LIMIT 1").fetchone()
+    conn.close()
+    assert len(keys) == 2
+    for key in keys:
+        page = client.get(f"/documents/{key}").text
+        assert 'href="javascript' not in page.lower() and 'href="data:text' not in page.lower()
+        assert "not a web link" in page
+    if http:
+        assert 'rel="noopener noreferrer nofollow">source URL</a>' in client.get(f"/documents/{http[0]}").text
+
+
+@pytest.mark.parametrize("url", ["/", "/network", "/map", "/dyad/CHN/RUS", "/api/engagements", "/openapi.json"])
+def test_head_answers_like_get_without_a_body(client, url):
+    head, get = client.head(url), client.get(url)
+    assert head.status_code == 200 == get.status_code and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_other_methods_get_405_with_allow(client, method):
+    for url in ["/", "/api/engagements", "/network"]:
+        r = client.request(method, url)
+        assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD", (method, url)
+        assert r.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("value", ["２０２３", "2023-0１", "٢٠٢٣", "2023-1-1", "20231"])
+def test_dates_need_ascii_digits(client, value):
+    r = client.get("/api/engagements", params={"since": value})
+    assert r.status_code == 422 and r.json()["status"] == 422
+    assert client.get("/", params={"until": value}).status_code == 422
+
+
+def test_openapi_constrains_parameters_and_describes_errors(client):
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/engagements"]["get"]
+    params = {p["name"]: p["schema"] for p in op["parameters"]}
+    text = json.dumps(params)
+    assert '"phone_call"' in json.dumps(params["mode"]) and "enum" in json.dumps(params["mode"])
+    assert "[0-9]{4}" in json.dumps(params["since"]) and "[A-Za-z]{3}" in text
+    for code in ("400", "422", "503"):
+        assert op["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    assert "text/html" in spec["paths"]["/documents/{doc_id}"]["get"]["responses"]["404"]["content"]
+
+
+def test_a_removed_database_gives_an_error_page_with_headers(tmp_path, server):
+    import shutil
+
+    from web_server import Server
+
+    db = tmp_path / "gone.db"
+    shutil.copy(server.db, db)
+    with Server(db) as srv, httpx.Client(base_url=srv.url, timeout=20) as c:
+        assert c.get("/").status_code == 200
+        for damage in ("removed", "not a database"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            if damage == "not a database":
+                db.write_bytes(b"this is not an SQLite file" * 100)
+            for url, kind in [("/", "text/html"), ("/network", "text/html"), ("/api/engagements", "application/json")]:
+                r = c.get(url)
+                assert r.status_code == 503, (damage, url, r.text)
+                assert r.headers["content-type"].startswith(kind)
+                assert "missing or unreadable" in r.text
+                assert "script-src 'self'" in r.headers["content-security-policy"]
+                assert r.headers["x-frame-options"] == "DENY"
 
 
 def test_openapi_lists_every_endpoint(client):
@@ -189,3 +340,27 @@ def test_openapi_lists_every_endpoint(client):
         assert path in paths, path
     names = {p["name"] for p in spec["paths"]["/api/engagements"]["get"]["parameters"]}
     assert {"country", "actor", "mode", "since", "until", "occasion", "q", "page", "per_page"} <= names
+
+
+def test_the_cache_follows_the_store(tmp_path, server):
+    """A response is cached until the store changes: an ingest shows at once."""
+    import shutil
+
+    from web_server import HOSTILE_TXT, Server
+
+    from readouts.ingest import iter_inputs
+    from readouts.pipeline import Result, run
+    from readouts.store import Store
+
+    db = tmp_path / "live.db"
+    shutil.copy(server.db, db)
+    src = tmp_path / "new"
+    src.mkdir()
+    (src / "950_new.txt").write_text(HOSTILE_TXT.replace("Estonia", "Finland").replace("Estonian", "Finnish")
+                                     .replace("2024", "2023"), encoding="utf-8")
+    with Server(db) as srv, httpx.Client(base_url=srv.url, timeout=20) as c:
+        before = c.get("/api/engagements").json()["total"]
+        assert c.get("/api/engagements").json()["total"] == before  # a cache hit: the same answer
+        with Store(db) as store:
+            store.add_batch([r for r in run(iter_inputs([str(src)])) if isinstance(r, Result)])
+        assert c.get("/api/engagements").json()["total"] == before + 1

@@ -107,8 +107,12 @@ def test_search_then_document(server, page):
 
 def test_dyad_chart(server, page):
     page.goto(server.url + "/dyad/CHN/NAM")
-    page.wait_for_selector("#chart-mode .main-svg", timeout=15000)
-    assert page.locator("#chart-level .main-svg").count() >= 1
+    page.wait_for_selector("#chart-mode svg.chart-svg rect.mode-meeting, #chart-mode svg.chart-svg rect", timeout=15000)
+    assert page.locator("#chart-level svg.chart-svg").count() == 1
+    assert page.locator("#chart-mode a.csv").get_attribute("href").startswith("/api/dyad/CHN/NAM/mode.csv")
+    # a real date axis: ticks are calendar periods, each bar says its month and mode
+    assert page.locator("#chart-mode rect title").first.text_content()[:4].isdigit()
+    assert page.locator("#chart-mode .keys li").count() >= 1
     engagements = page.locator("table.list", has=page.locator("caption", has_text="Engagements"))
     assert engagements.locator("tbody tr").count() == 2
     shot(page, "dyad")
@@ -117,12 +121,16 @@ def test_dyad_chart(server, page):
 
 def test_network(server, page):
     page.goto(server.url + "/network")
-    page.wait_for_selector("#chart-network .main-svg", timeout=15000)
-    assert page.locator("#chart-network .scatterlayer .trace").count() > 1
+    page.wait_for_selector("#chart-network svg .node", timeout=15000)
+    nodes = page.locator("#chart-network svg .node").count()
+    labels = page.locator("#chart-network svg .node-label").count()
+    assert nodes > 1 and 1 <= labels <= 15
+    edge = page.locator("#chart-network svg a", has=page.locator("line.edge")).first
+    assert edge.get_attribute("href").startswith("/dyad/")
     shot(page, "network")
     page.select_option("#by", "actor")
     page.click("button[type=submit]")
-    page.wait_for_selector("#chart-network .main-svg", timeout=15000)
+    page.wait_for_selector("#chart-network svg .node", timeout=15000)
     assert "by=actor" in page.url
     page.watch.check()
 
@@ -134,7 +142,9 @@ def test_compare_and_actor(server, page):
     assert page.locator("section.source").count() >= 1
     shot(page, "compare")
     page.goto(server.url + "/actors/Lin%20Haoran")
-    page.wait_for_selector("#chart-actor .main-svg", timeout=15000)
+    page.wait_for_selector("#chart-actor svg.chart-svg rect", timeout=15000)
+    years = [t.split(",")[0] for t in page.locator("#chart-actor rect title").all_text_contents()]
+    assert years and all(y.isdigit() for y in years)
     shot(page, "actor")
     page.watch.check()
 
@@ -197,7 +207,7 @@ def test_compare_page_by_side(sides_server, page):
 
 def test_dyad_page_sides_chart_and_gaps(sides_server, page):
     page.goto(sides_server.url + "/dyad/NOR/CHL")
-    page.wait_for_selector("#chart-one-sided .main-svg", timeout=15000)
+    page.wait_for_selector("#chart-one-sided svg rect.side-a", timeout=15000)
     issues = page.locator("#side-issues tbody tr", has=page.locator("td", has_text="Antarctica"))
     assert issues.locator("td").nth(1).text_content() == "1" and "only NOR" in issues.text_content()
     gaps = page.locator("#gaps tbody tr")
@@ -206,6 +216,44 @@ def test_dyad_page_sides_chart_and_gaps(sides_server, page):
     page.wait_for_load_state()
     assert "/compare/" in page.url and page.locator("#by-side").count() == 1
     page.goto(sides_server.url + "/dyad/NOR/CHL")
-    page.wait_for_selector("#chart-one-sided .main-svg", timeout=15000)
+    page.wait_for_selector("#chart-one-sided svg rect", timeout=15000)
     shot(page, "dyad-sides")
     page.watch.check()
+
+
+def test_map(server, page):
+    page.goto(server.url + "/map")
+    page.wait_for_selector("#chart-map svg circle.dot", timeout=15000)
+    assert page.locator("#chart-map svg path.land").count() > 150
+    tip = page.locator("#chart-map circle.dot title").first.text_content()
+    assert " event" in tip  # the map counts events, as the search does
+    box = page.locator("#chart-map svg.chart-svg").bounding_box()
+    assert box["width"] > 600 and box["height"] > 250
+    shot(page, "map")
+    page.watch.check()
+
+
+@pytest.mark.parametrize("url", ["/dyad/CHN/NAM", "/network", "/map", "/actors/Lin%20Haoran"])
+def test_charts_without_javascript(server, browser, url):
+    """No script runs: the charts are there (server-drawn SVG) and so are their tables."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + url)
+    figure = page.locator("figure.chart").first
+    assert figure.locator("svg.chart-svg").bounding_box()["height"] > 100
+    figure.locator("details.chart-data summary").click()
+    assert figure.locator("table.data tbody tr").count() >= 1
+    assert figure.locator("table.data tbody tr").first.is_visible()
+    context.close()
+
+
+def test_chart_labels_are_text(server, page):
+    """A name with markup in a chart stays text: the charts module escapes every label."""
+    from readouts.web.charts import network
+
+    evil = '<a href="javascript:alert(1)"><b>Evil</b></a>'
+    chart = network("n", "t", [{"id": evil, "engagements": 2}, {"id": "CHN", "engagements": 1}],
+                    [{"source": evil, "target": "CHN", "weight": 1}])
+    page.set_content(f"<html><body>{chart.svg}</body></html>")
+    assert page.locator("b").count() == 0 and page.locator("a[href^='javascript']").count() == 0
+    assert evil in page.locator("svg .node-label").first.text_content()

@@ -6,6 +6,7 @@ readouts (a .txt and an .html) whose text carries markup that must be shown as i
 """
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -40,6 +41,19 @@ HOSTILE_HTML = """<!DOCTYPE html>
 """
 
 
+# A record whose stored URL is a script: the pages must not make it a link (http(s) only).
+HOSTILE_URLS = [
+    {"id": "902_hostile_url", "url": "javascript:alert(1)",
+     "text": "Foreign Minister Tomas Varga of Hungary met with Foreign Minister Ana Lopes of Portugal\n\n"
+             "4 March 2024\n\nForeign Minister Tomas Varga of Hungary met with Foreign Minister Ana Lopes of "
+             "Portugal in Lisbon on 4 March 2024. The two ministers discussed trade and energy.\n"},
+    {"id": "903_hostile_data_url", "url": "data:text/html,<script>alert(1)</script>",
+     "text": "Foreign Minister Tomas Varga of Hungary held a phone call with Foreign Minister Ana Lopes of "
+             "Portugal\n\n9 April 2024\n\nForeign Minister Tomas Varga of Hungary held a phone call with Foreign "
+             "Minister Ana Lopes of Portugal on 9 April 2024. They discussed the European Union budget.\n"},
+]
+
+
 def build_database(tmp: Path) -> Path:
     from readouts.ingest import iter_inputs
     from readouts.pipeline import Result, run
@@ -49,6 +63,8 @@ def build_database(tmp: Path) -> Path:
     extra.mkdir()
     (extra / "900_hostile_text.txt").write_text(HOSTILE_TXT, encoding="utf-8")
     (extra / "901_hostile_html.html").write_text(HOSTILE_HTML, encoding="utf-8")
+    (extra / "902_hostile_urls.jsonl").write_text("".join(json.dumps(r) + "\n" for r in HOSTILE_URLS),
+                                                  encoding="utf-8")
     db = tmp / "web.db"
     results = [r for r in run(iter_inputs([str(EXAMPLES), str(extra)])) if isinstance(r, Result)]
     with Store(db) as store:
@@ -66,14 +82,14 @@ def free_port() -> int:
 class Server:
     """uvicorn serving ``create_app(db)`` in a background thread."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, shared_cache: Path | None = None) -> None:
         import uvicorn
 
         from readouts.web.app import create_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(db), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(create_app(db, shared_cache), host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

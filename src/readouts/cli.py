@@ -625,7 +625,9 @@ def crawl(sources: tuple[str, ...], db_path: str, archive_dir: str | None, delay
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind (the default is this machine only).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-def serve(db_path: str, host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests (they share the responses they cache until the store changes).")
+def serve(db_path: str, host: str, port: int, workers: int) -> None:
     """Explore the database in the browser (read-only web UI and JSON API)."""
     try:
         from readouts.web.app import serve as run_server
@@ -633,8 +635,9 @@ def serve(db_path: str, host: str, port: int) -> None:
         _fail(f"the web UI needs its dependencies ({exc.name}): pip install 'readouts[web]'")
     with _open_store(db_path):  # missing, not a readouts database, or an old schema: say so now
         pass
-    click.echo(f"readouts: serving {db_path} read-only on http://{host}:{port}/", err=True)
-    run_server(db_path, host=host, port=port)
+    click.echo(f"readouts: serving {db_path} read-only on http://{host}:{port}/"
+               + (f" with {workers} workers" if workers > 1 else ""), err=True)
+    run_server(db_path, host=host, port=port, workers=workers)
 
 
 def _load_overrides(path: str):  # noqa: ANN202 - readouts.actors.Overrides

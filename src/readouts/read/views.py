@@ -1,6 +1,6 @@
 """What a page or a command shows of one thing, over ``readouts.read.rows``: a document with
 its highlighted spans, a dyad, the network, an actor, and the comparison of one event's
-reports. Counts are rows of ``rows.engagements`` under the same ``Filters``: events unless
+reports, and the places of the map. Counts are rows of ``rows.engagements`` under the same ``Filters``: events unless
 ``events=False`` asks for reports, so a chart, a network weight, an actor page and the search
 they link to count the same things.
 """
@@ -12,12 +12,12 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
-from readouts.read.filters import Filters
-from readouts.read.rows import LEVELS, engagements, people
+from readouts.read.filters import Filters, where
+from readouts.read.rows import _BASE, _FIRST_REPORT, EVENT, LEVELS, _run, engagements, people
 from readouts.records import MODES
 
-__all__ = ["NotFound", "actor", "compare", "document", "dyad", "highlight_segments", "network", "readout_spans",
-           "resolve_actor", "statement_issues"]
+__all__ = ["NotFound", "actor", "compare", "document", "dyad", "highlight_segments", "network", "places",
+           "readout_spans", "resolve_actor", "statement_issues"]
 
 
 class NotFound(LookupError):
@@ -291,6 +291,33 @@ def network(conn: sqlite3.Connection, f: Filters, by: str = "state") -> dict[str
     edges = [{"source": x, "target": y, "weight": w} for (x, y), w in sorted(weights.items())]
     return {"by": by, "unit": "events" if f.events else "reports", "filters": f.as_dict(),
             "nodes": nodes, "edges": edges, "engagements": len(rows)}
+
+
+# --------------------------------------------------------------------------- map
+
+
+def places(conn: sqlite3.Connection, f: Filters) -> list[dict[str, Any]]:
+    """The rows of ``f`` that have coordinates (events unless ``f.events`` is off: the report that
+    stands for the event, as in ``rows.engagements``), grouped by place (coordinates rounded to
+    0.01 degree): lat, lon, city, country and a count per mode."""
+    w, params = where(conn, f)
+    if f.events:
+        rows_sql = f"""SELECT e.lat AS lat, e.lon AS lon, e.location_city AS city, e.location_country AS country,
+                              e.mode AS mode, min({_FIRST_REPORT}) {_BASE} WHERE {w} GROUP BY {EVENT}"""
+    else:
+        rows_sql = f"""SELECT e.lat AS lat, e.lon AS lon, e.location_city AS city, e.location_country AS country,
+                              e.mode AS mode {_BASE} WHERE {w}"""
+    grouped: dict[tuple[float, float], dict[str, Any]] = {}
+    for lat, lon, city, country, mode, n in _run(
+        conn,
+        f"""SELECT round(lat, 2), round(lon, 2), city, country, mode, count(*) FROM ({rows_sql})
+            WHERE lat IS NOT NULL AND lon IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
+        params,
+    ):
+        place = grouped.setdefault((lat, lon), {"lat": lat, "lon": lon, "city": city, "country": country,
+                                                "modes": {}})
+        place["modes"][mode] = place["modes"].get(mode, 0) + n
+    return list(grouped.values())
 
 
 # --------------------------------------------------------------------------- actors

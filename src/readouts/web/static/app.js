@@ -1,5 +1,6 @@
 // readouts web UI: no inline scripts (CSP script-src 'self'); data comes from
 // <script type="application/json"> blocks and is only ever inserted as text.
+// Charts need no script: the server draws them as SVG (readouts.web.charts).
 (function () {
   "use strict";
 
@@ -7,16 +8,6 @@
     var el = document.getElementById(id);
     if (!el) { return null; }
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
-  }
-
-  function drawCharts() {
-    var charts = document.querySelectorAll("div.chart[data-figure]");
-    if (!charts.length || typeof window.Plotly === "undefined") { return; }
-    charts.forEach(function (div) {
-      var fig = readJson(div.getAttribute("data-figure"));
-      if (!fig) { return; }
-      window.Plotly.newPlot(div, fig.data, fig.layout || {}, { displaylogo: false, responsive: true });
-    });
   }
 
   function text(tag, value, cls) {
@@ -68,7 +59,7 @@
     });
   }
 
-  function start() { drawCharts(); spanPanel(); }
+  function start() { spanPanel(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

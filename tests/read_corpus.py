@@ -8,6 +8,8 @@ All names are invented officials of real states.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from test_sides import REPORTS
@@ -48,3 +50,12 @@ def write(folder: Path) -> Path:
     path = folder / "read_corpus.jsonl"
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in DOCUMENTS), encoding="utf-8")
     return path
+
+
+def ingest(folder: Path) -> Path:
+    """The corpus ingested by ``readouts ingest`` (a real process) into ``folder``/r.db."""
+    db = folder / "r.db"
+    proc = subprocess.run([sys.executable, "-m", "readouts", "ingest", str(write(folder)), "--db", str(db),
+                           "--no-progress"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return db

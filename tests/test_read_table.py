@@ -65,12 +65,7 @@ def cli_args(params: dict) -> list[str]:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("readtable")
-    path = tmp / "r.db"
-    proc = subprocess.run([sys.executable, "-m", "readouts", "ingest", str(read_corpus.write(tmp)), "--db", str(path),
-                           "--no-progress"], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return path
+    return read_corpus.ingest(tmp_path_factory.mktemp("readtable"))
 
 
 @pytest.fixture(scope="module")

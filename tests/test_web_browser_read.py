@@ -5,14 +5,12 @@ not charted" notes, and links that keep the filters. The store is ingested by
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-from test_web_browser import ARGS, CHROMIUM, Watch, shot, sync_api  # noqa: E402 - skips without chromium
+from test_web_browser import browser, page, shot  # noqa: E402, F401 - the same Chromium fixtures; skips without it
 
 import read_corpus  # noqa: E402
 from web_server import Server  # noqa: E402
@@ -20,30 +18,8 @@ from web_server import Server  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("webread")
-    db = tmp / "r.db"
-    proc = subprocess.run([sys.executable, "-m", "readouts", "ingest", str(read_corpus.write(tmp)), "--db", str(db),
-                           "--no-progress"], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    with Server(db) as srv:
+    with Server(read_corpus.ingest(tmp_path_factory.mktemp("webread"))) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.watch = Watch(p)
-    yield p
-    context.close()
 
 
 def rows(page):  # noqa: ANN001
